@@ -2,7 +2,7 @@
 # Install the Debian packages the workbench needs, if any is missing.
 set -euo pipefail
 pkgs=(linux-source-6.1 build-essential bc bison flex libelf-dev libssl-dev
-      cpio xz-utils kmod python3 perl git ccache sparse coccinelle
+      cpio xz-utils kmod python3 python3-ply python3-git perl git ccache sparse coccinelle
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross
       qemu-system-x86 qemu-system-arm)
 missing=()

@@ -28,8 +28,11 @@ def parts(text):
     return head, body[:m.start()], body[m.start():]
 ohead, oblurb, _ = parts(old)
 nhead, _, ngen = parts(new)
-subject = re.search(r'^Subject: .*(?:\n .*)*', ohead, re.M).group(0)
-nhead = re.sub(r'^Subject: .*(?:\n .*)*', lambda _: subject, nhead, flags=re.M)
+# Keep the old subject's text behind the new "[PATCH 0/N]" prefix.
+subj = r'^Subject: (\[[^]]*\] )?(.*(?:\n .*)*)'
+text = re.search(subj, ohead, re.M).group(2)
+nhead = re.sub(subj, lambda m: 'Subject: ' + (m.group(1) or '') + text,
+               nhead, flags=re.M)
 open(sys.argv[2], 'w').write(nhead + '\n\n' + oblurb + ngen)
 PY
 fi

@@ -3,7 +3,7 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$TOP/build
-KTREE=$BUILD/linux		# git tree: tag "base" + one commit per patch
+KTREE=${KTREE:-$BUILD/linux}	# git tree: tag "base" + one commit per patch
 OUT=$BUILD/out			# O= build directories, one per architecture
 LOGS=$BUILD/logs
 PATCHES=$TOP/patches
@@ -20,6 +20,10 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 export KBUILD_BUILD_USER=workbench KBUILD_BUILD_HOST=workbench
 export KBUILD_BUILD_TIMESTAMP="2022-12-11 00:00:00"
 export LOCALVERSION= LOCALVERSION_AUTO=
+
+# Debian's tools first: checkpatch's spdxcheck.py needs Debian's python3
+# with python3-ply and python3-git, not another python3 earlier in PATH.
+export PATH=/usr/bin:/bin:/usr/sbin:/sbin:$PATH
 
 JOBS=${JOBS:-$(nproc)}
 

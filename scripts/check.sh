@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# check.sh STEP: one static check of the series in build/linux; prints its
+# findings and fails if there is any. Findings are counted against the
+# base: only what the series adds counts.
+#   checkpatch         checkpatch.pl --strict on every patch file
+#   kernel-doc         kernel-doc -Wall on every file the series touches
+#   sparse-ARCH        sparse (C=2) and W=1 on every touched directory
+#   bisect-ARCH        every prefix of the series builds the touched
+#                      directories with W=1, adding no warning to the base
+#   coccicheck         coccicheck on every touched C file
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+step=${1:?usage: check.sh STEP}
+WT=$BUILD/check-tree		# worktree: the base, or a prefix of the series
+
+touched() { git -C "$KTREE" diff --name-only --diff-filter=d base HEAD -- "$@"; }
+touched_dirs() {
+	touched '*.c' | xargs -rn1 dirname | sort -u
+}
+
+# Warnings without line numbers, so that moved code compares equal.
+normalize() {
+	sed -nE 's|^.*/?((drivers\|include\|arch\|lib\|kernel\|mm)/[^:]+):[0-9]+(:[0-9]+)?: (warning\|error): |\1: \4: |p' |
+		sed 's/[0-9]\+/N/g' | sort
+}
+
+# new_findings BASEFILE TIPFILE: lines in TIP beyond those in BASE.
+new_findings() {
+	python3 - "$1" "$2" <<'PY'
+import collections, sys
+base = collections.Counter(open(sys.argv[1]).read().splitlines())
+tip = collections.Counter(open(sys.argv[2]).read().splitlines())
+for line, n in sorted((tip - base).items()):
+    print('%s%s' % (line, '' if n == 1 else ' (x%d)' % n))
+PY
+}
+
+worktree_at() {
+	if [ ! -d "$WT/.git" ] && [ ! -f "$WT/.git" ]; then
+		git -C "$KTREE" worktree prune
+		git -C "$KTREE" worktree add -q --detach "$WT" "$1"
+	else
+		git -C "$WT" checkout -q --detach "$1"
+	fi
+}
+
+# dir_build TREE ARCH OUTDIR FLAGS...: build the touched directories from
+# scratch (ccache replays warnings) and print normalized findings.
+dir_build() {
+	local tree=$1 arch=$2 out=$3 dirs
+	shift 3
+	dirs=$(touched_dirs)
+	for d in $dirs; do
+		[ -d "$out/$d" ] && find "$out/$d" -name '*.o' -delete
+	done
+	# shellcheck disable=SC2046
+	KTREE=$tree BUILD_OUT=$out "$TOP/scripts/build.sh" "$arch" "$@" \
+		$(for d in $dirs; do echo "$d/"; done) 2>&1 | tee "$out/check.raw" >&2
+	normalize < "$out/check.raw"
+}
+
+case "$step" in
+checkpatch)
+	n=0
+	while read -r p _; do
+		case "$p" in ''|'#'*) continue ;; esac
+		# FILE_PATH_CHANGES fires for any added file, even one an
+		# existing MAINTAINERS entry covers; the exact check is below.
+		out=$(cd "$KTREE" && perl scripts/checkpatch.pl --strict --quiet \
+			--no-summary --showfile --ignore FILE_PATH_CHANGES \
+			"$PATCHES/$p" || true)
+		if [ -n "$out" ]; then
+			echo "$out"
+			n=$((n + $(grep -cE '(ERROR|WARNING|CHECK):' <<<"$out" || true)))
+		fi
+	done < "$PATCHES/series"
+	for f in $(git -C "$KTREE" diff --name-only --diff-filter=A base HEAD); do
+		if ! (cd "$KTREE" && perl scripts/get_maintainer.pl --no-git --no-rolestats \
+			-f "$f" 2>/dev/null | grep -q '@lists\.'); then
+			echo "$f: added file has no MAINTAINERS entry"
+			n=$((n + 1))
+		fi
+	done
+	echo "checkpatch --strict: $n findings in $(grep -vc '^#' "$PATCHES/series") patches"
+	[ "$n" -eq 0 ]
+	;;
+kernel-doc)
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	: > "$tmp/base"
+	: > "$tmp/tip"
+	for f in $(touched '*.c' '*.h'); do
+		if git -C "$KTREE" cat-file -e "base:$f" 2>/dev/null; then
+			mkdir -p "$tmp/b/$(dirname "$f")"
+			git -C "$KTREE" show "base:$f" > "$tmp/b/$f"
+			(cd "$tmp/b" && perl "$KTREE/scripts/kernel-doc" -none -Wall "$f" 2>&1 |
+				sed 's/:[0-9]*:/:/' >> "$tmp/base")
+		fi
+		(cd "$KTREE" && perl scripts/kernel-doc -none -Wall "$f" 2>&1 |
+			sed 's/:[0-9]*:/:/' >> "$tmp/tip")
+	done
+	new=$(new_findings "$tmp/base" "$tmp/tip")
+	[ -z "$new" ] || echo "$new"
+	echo "kernel-doc -Wall: $(grep -c . <<<"$new" || true) new findings in $(touched '*.c' '*.h' | wc -l) files"
+	[ -z "$new" ]
+	;;
+sparse-*)
+	arch=${step#sparse-}
+	worktree_at base
+	dir_build "$WT" "$arch" "$OUT/check-$arch" C=2 W=1 > "$LOGS/findings-base-$arch"
+	dir_build "$KTREE" "$arch" "$OUT/$arch" C=2 W=1 > "$LOGS/findings-tip-$arch"
+	new=$(new_findings "$LOGS/findings-base-$arch" "$LOGS/findings-tip-$arch")
+	[ -z "$new" ] || echo "$new"
+	echo "sparse + W=1 ($arch, $(touched_dirs | tr '\n' ' ')): base $(wc -l < "$LOGS/findings-base-$arch"), series $(wc -l < "$LOGS/findings-tip-$arch"), new $(grep -c . <<<"$new" || true)"
+	[ -z "$new" ]
+	;;
+bisect-*)
+	arch=${step#bisect-}
+	worktree_at base
+	dir_build "$WT" "$arch" "$OUT/check-$arch" W=1 > "$LOGS/bisect-base-$arch"
+	bad=0
+	for c in $(git -C "$KTREE" rev-list --reverse base..HEAD); do
+		subject=$(git -C "$KTREE" log -1 --format=%s "$c")
+		worktree_at "$c"
+		if ! dir_build "$WT" "$arch" "$OUT/check-$arch" W=1 > "$LOGS/bisect-$arch.txt"; then
+			echo "does not build on $arch: $subject"
+			bad=1
+			continue
+		fi
+		new=$(new_findings "$LOGS/bisect-base-$arch" "$LOGS/bisect-$arch.txt")
+		if [ -n "$new" ]; then
+			echo "new W=1 warnings on $arch after: $subject"
+			echo "$new"
+			bad=1
+		else
+			echo "builds clean on $arch: $subject"
+		fi
+	done
+	worktree_at base
+	[ $bad -eq 0 ]
+	;;
+coccicheck)
+	files=$(touched '*.c')
+	worktree_at base
+	: > "$LOGS/cocci-base"
+	: > "$LOGS/cocci-tip"
+	for f in $files; do
+		[ -f "$WT/$f" ] && KTREE=$WT BUILD_OUT=$OUT/check-x86_64 "$TOP/scripts/build.sh" x86_64 \
+			C=2 CHECK=scripts/coccicheck MODE=report "${f%.c}.o" 2>&1 |
+			grep -E '^[^ ]+:[0-9]+:' | sed 's/:[0-9]*:[0-9-]*:/:/' >> "$LOGS/cocci-base" || true
+		"$TOP/scripts/build.sh" x86_64 C=2 CHECK=scripts/coccicheck MODE=report "${f%.c}.o" 2>&1 |
+			grep -E '^[^ ]+:[0-9]+:' | sed 's/:[0-9]*:[0-9-]*:/:/' >> "$LOGS/cocci-tip" || true
+	done
+	new=$(new_findings "$LOGS/cocci-base" "$LOGS/cocci-tip")
+	[ -z "$new" ] || echo "$new"
+	echo "coccicheck ($(echo $files)): $(grep -c . <<<"$new" || true) new findings"
+	[ -z "$new" ]
+	;;
+*)
+	die "unknown check $step"
+	;;
+esac

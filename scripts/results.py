@@ -60,7 +60,7 @@ def main():
             indent, status, name, rest = m.groups()
             if name.startswith('guest.'):
                 checks.append((name[6:], status == 'ok', rest.lstrip(' -')))
-            elif suite and len(indent) >= 8:
+            elif suite and len(indent) >= 4:
                 skip = '# SKIP' in rest
                 suites[suite].append((name, 'skip' if skip else status, rest))
             continue

@@ -21,7 +21,7 @@ touched_dirs() {
 
 # Warnings without line numbers, so that moved code compares equal.
 normalize() {
-	sed -nE 's|^.*/?((drivers\|include\|arch\|lib\|kernel\|mm)/[^:]+):[0-9]+(:[0-9]+)?: (warning\|error): |\1: \4: |p' |
+	sed -nE 's#^(.*/)?((drivers|include|arch|lib|kernel|mm)/[^:]+):[0-9]+(:[0-9]+)?: (warning|error): #\2: \5: #p' |
 		sed 's/[0-9]\+/N/g' | sort
 }
 
@@ -51,6 +51,7 @@ dir_build() {
 	local tree=$1 arch=$2 out=$3 dirs
 	shift 3
 	dirs=$(touched_dirs)
+	mkdir -p "$out"
 	for d in $dirs; do
 		[ -d "$out/$d" ] && find "$out/$d" -name '*.o' -delete
 	done
@@ -141,20 +142,30 @@ bisect-*)
 	[ $bad -eq 0 ]
 	;;
 coccicheck)
+	# cocci TREE OUTDIR FILE: coccicheck's report on one file, located
+	# findings only; a run that fails is a failed check, not a clean one.
+	cocci() {
+		local raw=$2/cocci.raw
+		mkdir -p "$2"
+		# coccicheck reports on stdout, which make -s throws away.
+		KMAKE_SILENT= KTREE=$1 BUILD_OUT=$2 "$TOP/scripts/build.sh" x86_64 C=2 \
+			CHECK="$1/scripts/coccicheck" MODE=report "${3%.c}.o" > "$raw" 2>&1 ||
+			{ cat "$raw"; die "coccicheck failed on $3"; }
+		grep -E "^(.*/)?$3:[0-9]+:" "$raw" | sed -E 's#^(.*/)?([^:]+):[0-9]+:[0-9-]*:#\2:#' || true
+	}
 	files=$(touched '*.c')
 	worktree_at base
 	: > "$LOGS/cocci-base"
 	: > "$LOGS/cocci-tip"
 	for f in $files; do
-		[ -f "$WT/$f" ] && KTREE=$WT BUILD_OUT=$OUT/check-x86_64 "$TOP/scripts/build.sh" x86_64 \
-			C=2 CHECK=scripts/coccicheck MODE=report "${f%.c}.o" 2>&1 |
-			grep -E '^[^ ]+:[0-9]+:' | sed 's/:[0-9]*:[0-9-]*:/:/' >> "$LOGS/cocci-base" || true
-		"$TOP/scripts/build.sh" x86_64 C=2 CHECK=scripts/coccicheck MODE=report "${f%.c}.o" 2>&1 |
-			grep -E '^[^ ]+:[0-9]+:' | sed 's/:[0-9]*:[0-9-]*:/:/' >> "$LOGS/cocci-tip" || true
+		if [ -f "$WT/$f" ]; then
+			cocci "$WT" "$OUT/check-x86_64" "$f" >> "$LOGS/cocci-base"
+		fi
+		cocci "$KTREE" "$OUT/x86_64" "$f" >> "$LOGS/cocci-tip"
 	done
 	new=$(new_findings "$LOGS/cocci-base" "$LOGS/cocci-tip")
 	[ -z "$new" ] || echo "$new"
-	echo "coccicheck ($(echo $files)): $(grep -c . <<<"$new" || true) new findings"
+	echo "coccicheck ($(echo $files)): base $(wc -l < "$LOGS/cocci-base"), series $(wc -l < "$LOGS/cocci-tip"), new $(grep -c . <<<"$new" || true)"
 	[ -z "$new" ]
 	;;
 *)

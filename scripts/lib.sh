@@ -33,7 +33,8 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # Read KEY=VALUE from the BASE file.
 base_field() { sed -n "s/^$1=//p" "$TOP/BASE"; }
 
-# kmake ARCH ARGS...: make in the kernel tree for one architecture.
+# kmake ARCH ARGS...: make in the kernel tree for one architecture, silent
+# unless KMAKE_SILENT is empty (-s also sinks the stdout of every command).
 kmake() {
 	local arch=$1; shift
 	local cross=() cc=gcc
@@ -41,7 +42,7 @@ kmake() {
 		cross=(CROSS_COMPILE=aarch64-linux-gnu-)
 		cc=aarch64-linux-gnu-gcc
 	fi
-	make -s -C "$KTREE" ARCH="$arch" "${cross[@]}" CC="ccache $cc" \
+	make ${KMAKE_SILENT--s} -C "$KTREE" ARCH="$arch" "${cross[@]}" CC="ccache $cc" \
 		HOSTCC="ccache gcc" -j"$JOBS" "$@"
 }
 

@@ -17,7 +17,7 @@ stage "base + series -> build/linux" "$LOGS/tree.log" "$TOP/scripts/tree.sh" || 
 sed -n 's/^base: /  base: /p; s/^note: /  note: /p; s/^      the archive/        the archive/p' "$LOGS/tree.log"
 
 say "== static checks"
-for c in checkpatch kernel-doc sparse-x86_64 sparse-arm64 coccicheck ${BISECT:+bisect-x86_64 bisect-arm64}; do
+for c in checkpatch kernel-doc sparse-x86_64 sparse-arm64 coccicheck bisect-x86_64 bisect-arm64; do
 	stage "$c" "$LOGS/check-$c.log" "$TOP/scripts/check.sh" "$c"
 	result "$c" $?
 	tail -n 1 "$LOGS/check-$c.log" | sed 's/^/    /'

@@ -47,8 +47,9 @@ if [ "$(git -C "$KTREE" config workbench.tarball 2>/dev/null)" != "$sha" ]; then
 	git_fixed commit -q -m "base: $(base_field package) $version" -m "sha256: $sha"
 	git -C "$KTREE" tag -f base >/dev/null
 	git -C "$KTREE" config workbench.tarball "$sha"
-	git -C "$KTREE" config user.name "$(git -C "$TOP" config user.name)"
-	git -C "$KTREE" config user.email "$(git -C "$TOP" config user.email)"
+	# The series' commits keep their authors; git am needs a committer.
+	git -C "$KTREE" config user.name "$(git -C "$TOP" config user.name || echo workbench)"
+	git -C "$KTREE" config user.email "$(git -C "$TOP" config user.email || echo workbench@localhost)"
 fi
 
 want=$(series_id)

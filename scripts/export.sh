@@ -13,7 +13,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 git -C "$KTREE" format-patch -q --zero-commit --no-signature \
-	--cover-letter --base=base -o "$tmp" base..HEAD
+	--cover-letter -o "$tmp" base..HEAD
 
 # Keep the subject and text of the existing cover letter; git fills in
 # the shortlog, diffstat and base-commit.

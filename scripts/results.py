@@ -16,6 +16,7 @@ import sys
 
 TS = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 SUBTEST = re.compile(r'^\s*# Subtest: (\S+)')
+PLAN = re.compile(r'^\s+1\.\.(\d+)$')
 RESULT = re.compile(r'^(\s*)(not ok|ok) \d+ (\S+)(.*)$')
 INFO = re.compile(r'^\s+# (\w+): (.*)$')
 WARN_AT = re.compile(r'WARNING: CPU: \d+ PID: \d+ at \S+ (\w+)\+')
@@ -43,6 +44,7 @@ def main():
     lines = [TS.sub('', l.rstrip('\r\n')) for l in open(log, errors='replace')]
 
     suites = {}     # suite -> list of (name, status, detail)
+    plans = {}      # suite -> number of cases its KTAP plan announced
     infos = {}      # (suite, case) -> info lines
     checks = []     # (name, ok, detail)
     warns = {}
@@ -54,6 +56,10 @@ def main():
         if m:
             suite = m.group(1)
             suites.setdefault(suite, [])
+            continue
+        m = PLAN.match(line)
+        if m and suite and suite not in plans:
+            plans[suite] = int(m.group(1))
             continue
         m = RESULT.match(line)
         if m:
@@ -97,6 +103,9 @@ def main():
             if demo:
                 for info in infos.get((s, name), []):
                     out.append('          ' + info)
+        # A suite cut short (crash, hang) reports fewer cases than planned.
+        for _ in range(plans.get(s, len(cases)) - len(cases)):
+            count(False, '%s: a planned case never reported' % s)
     for s in suites:
         if s not in cfg.get('SUITES', '').split():
             out.append('  note  suite %s ran but is not expected here' % s)

@@ -25,7 +25,7 @@ series_id() {
 }
 
 # Fixed identity and dates make the base commit id depend only on the
-# tarball's content, so "base-commit:" in the exported series is stable.
+# tarball's content: the same base gives the same tree and commit ids.
 git_fixed() {
 	GIT_AUTHOR_NAME=workbench GIT_AUTHOR_EMAIL=workbench@localhost \
 	GIT_COMMITTER_NAME=workbench GIT_COMMITTER_EMAIL=workbench@localhost \

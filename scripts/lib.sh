@@ -49,14 +49,11 @@ kmake() {
 # stage NAME LOG CMD...: run one stage with its output in LOG, print one
 # line with the elapsed time; on failure name the log and show its tail.
 stage() {
-	local name=$1 log=$2 start rc
+	local name=$1 log=$2 start rc=0
 	shift 2
 	start=$SECONDS
 	printf '  %-44s ' "$name"
-	set +e
-	"$@" >"$log" 2>&1
-	rc=$?
-	set -e
+	"$@" >"$log" 2>&1 || rc=$?
 	local t=$((SECONDS - start))
 	if [ $rc -eq 0 ]; then
 		printf 'ok    %4ds\n' "$t"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# build.sh ARCH [TARGET...]: configure (only when the fragments changed)
-# and build the test kernel for one architecture in build/out/ARCH.
+# build.sh ARCH [MAKE ARGS/TARGETS...]: configure and build the test kernel
+# for one architecture in build/out/ARCH, or build only the given targets.
+# KTREE= and BUILD_OUT= select another tree and output directory (the
+# static checks build the base that way).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

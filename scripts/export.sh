@@ -54,8 +54,6 @@ cp "$tmp"/*.patch "$PATCHES"/
 } > "$tmp/series"
 mv "$tmp/series" "$PATCHES/series"
 
-series=$(cd "$PATCHES" && sed -e 's/#.*//' -e '/^[[:space:]]*$/d' series |
-	while read -r p _; do cat "$p"; done | sha256sum | cut -d' ' -f1)
-git -C "$KTREE" config workbench.series "$series"
+git -C "$KTREE" config workbench.series "$(series_id)"
 git -C "$KTREE" config workbench.applied "$(git -C "$KTREE" rev-parse HEAD)"
 echo "exported $(grep -vc '^#' "$PATCHES/series") patches to patches/"

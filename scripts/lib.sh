@@ -30,6 +30,12 @@ JOBS=${JOBS:-$(nproc)}
 say() { printf '%s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# The fingerprint of the patches listed in patches/series, in order.
+series_id() {
+	(cd "$PATCHES" && sed -e 's/#.*//' -e '/^[[:space:]]*$/d' series |
+		while read -r p _; do cat "$p"; done) | sha256sum | cut -d' ' -f1
+}
+
 # Read KEY=VALUE from the BASE file.
 base_field() { sed -n "s/^$1=//p" "$TOP/BASE"; }
 

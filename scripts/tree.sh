@@ -19,11 +19,6 @@ if [ "$version" != "$want_version" ] || [ "$sha" != "$want_sha" ]; then
 	echo "      the archive now serves $version. Applying to it anyway."
 fi
 
-series_id() {
-	(cd "$PATCHES" && sed -e 's/#.*//' -e '/^[[:space:]]*$/d' series |
-		while read -r p _; do cat "$p"; done) | sha256sum | cut -d' ' -f1
-}
-
 # Fixed identity and dates make the base commit id depend only on the
 # tarball's content: the same base gives the same tree and commit ids.
 git_fixed() {

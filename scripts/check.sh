@@ -132,26 +132,38 @@ bisect-*)
 	[ $bad -eq 0 ]
 	;;
 coccicheck)
-	# cocci TREE OUTDIR FILE: coccicheck's report on one file, located
-	# findings only; a run that fails is a failed check, not a clean one.
+	# cocci ARCH TREE OUTDIR FILE...: coccicheck's report on the files, in
+	# one make run, located findings only; a run that fails is a failed
+	# check, not a clean one.
 	cocci() {
-		local raw=$2/cocci.raw
-		mkdir -p "$2"
+		local arch=$1 tree=$2 out=$3 f
+		shift 3
+		[ $# -gt 0 ] || return 0
+		mkdir -p "$out"
 		# coccicheck reports on stdout, which make -s throws away.
-		KMAKE_SILENT= KTREE=$1 BUILD_OUT=$2 "$TOP/scripts/build.sh" x86_64 C=2 \
-			CHECK="$1/scripts/coccicheck" MODE=report "${3%.c}.o" > "$raw" 2>&1 ||
-			{ cat "$raw"; die "coccicheck failed on $3"; }
-		grep -E "^(.*/)?$3:[0-9]+:" "$raw" | sed -E 's#^(.*/)?([^:]+):[0-9]+:[0-9-]*:#\2:#' || true
+		KMAKE_SILENT= KTREE=$tree BUILD_OUT=$out "$TOP/scripts/build.sh" "$arch" C=2 \
+			CHECK="$tree/scripts/coccicheck" MODE=report "${@/%.c/.o}" > "$out/cocci.raw" 2>&1 ||
+			{ cat "$out/cocci.raw"; die "coccicheck failed on $*"; }
+		for f; do
+			grep -E "^(.*/)?$f:[0-9]+:" "$out/cocci.raw" |
+				sed -E 's#^(.*/)?([^:]+):[0-9]+:[0-9-]*:#\2:#' || true
+		done
 	}
 	files=$(touched '*.c')
 	worktree_at base
 	: > "$LOGS/cocci-base"
 	: > "$LOGS/cocci-tip"
-	for f in $files; do
-		if [ -f "$WT/$f" ]; then
-			cocci "$WT" "$OUT/check-x86_64" "$f" >> "$LOGS/cocci-base"
-		fi
-		cocci "$KTREE" "$OUT/x86_64" "$f" >> "$LOGS/cocci-tip"
+	for arch in x86_64 arm64; do
+		# Each file in a kernel configured for it: ARM code on arm64.
+		mine=() old=()
+		for f in $files; do
+			case "$f" in */arm/*|*/arm64/*) a=arm64 ;; *) a=x86_64 ;; esac
+			[ $a = $arch ] || continue
+			mine+=("$f")
+			[ ! -f "$WT/$f" ] || old+=("$f")
+		done
+		cocci $arch "$WT" "$OUT/check-$arch" "${old[@]}" >> "$LOGS/cocci-base"
+		cocci $arch "$KTREE" "$OUT/$arch" "${mine[@]}" >> "$LOGS/cocci-tip"
 	done
 	new=$(new_findings "$LOGS/cocci-base" "$LOGS/cocci-tip")
 	[ -z "$new" ] || echo "$new"

@@ -15,8 +15,12 @@ step=${1:?usage: check.sh STEP}
 WT=$BUILD/check-tree		# worktree: the base, or a prefix of the series
 
 touched() { git -C "$KTREE" diff --name-only --diff-filter=d base HEAD -- "$@"; }
+# Directories with touched C files, without those below another one: make
+# builds a directory's subdirectories itself, and building one twice at
+# once races on its modules.order.
 touched_dirs() {
-	touched '*.c' | xargs -rn1 dirname | sort -u
+	touched '*.c' | xargs -rn1 dirname | sort -u |
+		awk '{ for (i = 1; i <= n; i++) if (index($0, d[i] "/") == 1) next; d[++n] = $0; print }'
 }
 
 # Warnings without line numbers, so that moved code compares equal.

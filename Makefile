@@ -1,50 +1,60 @@
 # The front door of the workbench. See README.md.
 #   make run    set up, build, boot the mock guest and show PASID attach
 #   make test   everything CI runs; ends with "N passed, N failed"
+# The scripts run in a clean environment (scripts/lib.sh): variables from
+# your environment or this command line reach them only where a target
+# below passes them on (ARCHS, GUESTS, KSRC).
 SHELL := /bin/bash
 S := scripts
+# Selectors count only when given on the command line, never from the
+# environment (an exported ARCH must not change what is built).
+cmdline = $(if $(filter command line,$(origin $(1))),$($(1)),$(2))
 
-.PHONY: help run test check deps tree export apply build boot clean
+.PHONY: help run test check selftest deps tree export apply build boot clean
 help:
 	@sed -n 's/^#   /  /p' Makefile; sed -n 's/^## //p' Makefile
 
-## make run           set up, build x86_64, boot the mock guest: the demo
+## make run              set up, build x86_64, boot the mock guest: the demo
 run:
 	@$(S)/run.sh
 
-## make test          static checks, both kernels, all guests (what CI runs)
+## make test             self-test, static checks, both kernels, all guests (CI)
 test:
 	@$(S)/test.sh
 
-## make check         static checks only (checkpatch, kernel-doc, sparse, W=1, coccicheck, bisect)
-check: deps tree
-	@set -e; for c in checkpatch kernel-doc sparse-x86_64 sparse-arm64 coccicheck bisect-x86_64 bisect-arm64; do \
-		echo "== $$c"; $(S)/check.sh $$c 2>/dev/null; done
+## make check            set-up and static checks only, as make test runs them
+check:
+	@$(S)/test.sh static
 
-## make deps          install the Debian packages the workbench needs
+## make selftest         the workbench's self-test: planted failures, lint
+selftest:
+	@python3 $(S)/selftest.py
+
+## make deps             install the Debian packages the workbench needs
 deps:
 	@$(S)/deps.sh
 
-## make tree          build/linux: the base (tag "base") plus one commit per patch
+## make tree             build/linux: the base (tag "base") plus one commit per patch
 tree:
 	@$(S)/tree.sh
 
-## make export        regenerate patches/ from the commits in build/linux
+## make export           regenerate patches/ from the commits in build/linux
 export:
 	@$(S)/export.sh
 
-## make apply KSRC=d  apply the series to your own kernel tree, zero fuzz
+## make apply KSRC=d     apply the series to your own kernel tree, zero fuzz
 apply:
-	@$(S)/apply.sh "$(KSRC)"
+	@$(S)/apply.sh "$(call cmdline,KSRC,)"
 
-## make build         build both debug kernels (ARCH=x86_64 or arm64 for one)
+## make build            build both debug kernels (ARCHS=x86_64 for one)
 build: tree
-	@for a in $(or $(ARCH),x86_64 arm64); do $(S)/build.sh $$a || exit 1; done
+	@for a in $(call cmdline,ARCHS,x86_64 arm64); do $(S)/build.sh $$a || exit 1; done
 
-## make boot GUEST=g  boot one guest (mock, vtd, smmuv3) and judge its log
+## make boot             boot the guests and judge their logs (GUESTS=mock for one)
 boot:
-	@$(S)/guests.sh $(or $(GUEST),mock vtd smmuv3)
+	@$(S)/guests.sh $(call cmdline,GUESTS,mock vtd smmuv3)
 
-## make clean         remove build/ (the ccache stays)
+## make clean            remove build/ (the ccache stays)
 clean:
-	rm -rf build
+	@if [ -d build ]; then flock -n build/lock rm -rf build || \
+		{ echo "error: a workbench command is using build/" >&2; exit 1; }; fi

@@ -12,10 +12,9 @@ ksrc=${1:?usage: make apply KSRC=/path/to/linux-source-6.1}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 patches=()
-while read -r p _; do
-	case "$p" in ''|'#'*) continue ;; esac
+for p in $(series_patches); do
 	patches+=("$PATCHES/$p")
-done < "$PATCHES/series"
+done
 for f in $(cat "${patches[@]}" | sed -n 's|^+++ b/||p; s|^--- a/||p' | sort -u); do
 	[ -f "$ksrc/$f" ] && install -D -m 644 "$ksrc/$f" "$tmp/$f"
 done

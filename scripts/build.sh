@@ -2,53 +2,53 @@
 # build.sh ARCH [MAKE ARGS/TARGETS...]: configure and build the test kernel
 # for one architecture in build/out/ARCH, or build only the given targets.
 # KTREE= and BUILD_OUT= select another tree and output directory (the
-# static checks build the base that way).
+# static checks build the base and each prefix of the series that way).
+# After a whole kernel built, OUT/built holds the commit it was built from;
+# boot.sh boots nothing else.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 arch=${1:?usage: build.sh x86_64|arm64 [target...]}
 shift
-o=${BUILD_OUT:-$OUT/$arch}	# another tree (KTREE=) builds elsewhere
+case "$arch" in
+x86_64) image=bzImage ;;
+arm64)  image=Image ;;
+*) die "unknown arch $arch" ;;
+esac
+o=${BUILD_OUT:-$OUT/$arch}
 mkdir -p "$o"
-frags=("$TOP/configs/common.config" "$TOP/configs/debug.config" "$TOP/configs/$arch.config")
+rm -f "$o/built"
 
-# Configure: allnoconfig plus the fragments, regenerated every time (a few
-# seconds) so that Kconfig changes from the series are picked up. The
-# .config is replaced only when it differs, so nothing is rebuilt for
-# nothing.
-cat "${frags[@]}" > "$o/fragments.config"
+# Configure: allnoconfig plus the fragments, merged by the tree's own
+# merge_config.sh, regenerated every time (a few seconds) so that Kconfig
+# changes from the series are picked up. The .config is replaced only when
+# it differs, so nothing is rebuilt for nothing.
+frags=("$TOP/configs/common.config" "$TOP/configs/debug.config" "$TOP/configs/$arch.config")
+(cd "$o" && KCONFIG_CONFIG=$o/fragments.config \
+	"$KTREE/scripts/kconfig/merge_config.sh" -m /dev/null "${frags[@]}") > "$o/merge.log" ||
+	{ cat "$o/merge.log"; die "merge_config.sh failed"; }
 KCONFIG_CONFIG=.config.new KCONFIG_ALLCONFIG=$o/fragments.config \
 	kmake "$arch" O="$o" allnoconfig
-KCONFIG_CONFIG=.config.new kmake "$arch" O="$o" olddefconfig
-# Every option a fragment asks for must have survived Kconfig, except the
-# series' own test options on a tree without the series.
-python3 - "$o/fragments.config" "$o/.config.new" "$KTREE" <<'PY'
-import os, re, sys
-frag, new, tree = sys.argv[1:]
-want = [l.strip() for l in open(frag) if re.match(r'(CONFIG_\w+=|# CONFIG_\w+ is not set)', l)]
-have = set(l.strip() for l in open(new))
-known = set()
-for d, _, files in os.walk(tree):
-    if '/.git' in d:
-        continue
-    for f in files:
-        if f.startswith('Kconfig'):
-            known.update(re.findall(r'^\s*(?:menu)?config (\w+)', open(os.path.join(d, f), errors='replace').read(), re.M))
-bad = [w for w in want if w not in have and re.search(r'CONFIG_(\w+)', w).group(1) in known]
-for w in bad:
-    print('config: requested %s, not in the result' % w)
-sys.exit(1 if bad else 0)
-PY
+# Every option a fragment asks for must have survived Kconfig, except
+# options the tree does not have (the series' own, on the base).
+bad=0
+while read -r want; do
+	opt=$(sed -E 's/^(# )?(CONFIG_[A-Za-z0-9_]+).*/\2/' <<<"$want")
+	grep -qxF "$want" "$o/.config.new" && continue
+	git -C "$KTREE" grep -qE "^[[:space:]]*(menu)?config ${opt#CONFIG_}\$" -- '*Kconfig*' || continue
+	echo "config: requested '$want', got '$(grep -E "^(# )?${opt}[= ]" "$o/.config.new" || echo nothing)'"
+	bad=1
+done < <(grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' "$o/fragments.config")
+[ $bad -eq 0 ] || die "the configuration lacks options the fragments ask for"
 if ! cmp -s "$o/.config.new" "$o/.config"; then
 	mv "$o/.config.new" "$o/.config"
 else
 	rm -f "$o/.config.new"
 fi
 
-case "$arch" in
-x86_64) image=bzImage ;;
-arm64)  image=Image ;;
-*) die "unknown arch $arch" ;;
-esac
-[ $# -gt 0 ] || set -- "$image"
-kmake "$arch" O="$o" "$@"
+if [ $# -gt 0 ]; then
+	kmake "$arch" O="$o" "$@"
+else
+	kmake "$arch" O="$o" "$image"
+	git -C "$KTREE" rev-parse HEAD > "$o/built"
+fi

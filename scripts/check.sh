@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # check.sh STEP: one static check of the series in build/linux; prints its
-# findings and fails if there is any. Findings are counted against the
-# base: only what the series adds counts.
+# findings, ends with a one-line verdict and fails if there is any finding
+# or if a tool or a build fails. Findings are counted against the base:
+# only what the series adds counts. "check.sh --list" prints the steps, in
+# the order make test and make check run them.
 #   checkpatch         checkpatch.pl --strict on every patch file
 #   kernel-doc         kernel-doc -none on every file the series touches
 #   sparse-ARCH        sparse (C=2) and W=1 on every touched directory
@@ -11,7 +13,11 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-step=${1:?usage: check.sh STEP}
+step=${1:?usage: check.sh STEP|--list}
+if [ "$step" = --list ]; then
+	echo checkpatch kernel-doc sparse-x86_64 sparse-arm64 coccicheck bisect-x86_64 bisect-arm64
+	exit 0
+fi
 WT=$BUILD/check-tree		# worktree: the base, or a prefix of the series
 
 touched() { git -C "$KTREE" diff --name-only --diff-filter=d base HEAD -- "$@"; }
@@ -23,22 +29,17 @@ touched_dirs() {
 		awk '{ for (i = 1; i <= n; i++) if (index($0, d[i] "/") == 1) next; d[++n] = $0; print }'
 }
 
-# Warnings without line numbers, so that moved code compares equal.
+# Findings without line numbers, so that moved code compares equal:
+# compiler and sparse warnings and errors, and what fails a build without
+# a located error (missing targets, link and Kconfig errors).
 normalize() {
-	sed -nE 's#^(.*/)?((drivers|include|arch|lib|kernel|mm)/[^:]+):[0-9]+(:[0-9]+)?: (warning|error): #\2: \5: #p' |
+	sed -nE -e 's#^(.*/)?((drivers|include|arch|lib|kernel|mm|tools)/[^:]+):[0-9]+(:[0-9]+)?: ((fatal )?(warning|error)): #\2: \5: #p' \
+		-e '/No rule to make target|undefined reference to|[Uu]ndefined symbol|^make.*Error [0-9]+/p' |
 		sed 's/[0-9]\+/N/g' | sort
 }
 
 # new_findings BASEFILE TIPFILE: lines in TIP beyond those in BASE.
-new_findings() {
-	python3 - "$1" "$2" <<'PY'
-import collections, sys
-base = collections.Counter(open(sys.argv[1]).read().splitlines())
-tip = collections.Counter(open(sys.argv[2]).read().splitlines())
-for line, n in sorted((tip - base).items()):
-    print('%s%s' % (line, '' if n == 1 else ' (x%d)' % n))
-PY
-}
+new_findings() { python3 "$TOP/scripts/new-findings.py" "$1" "$2"; }
 
 worktree_at() {
 	if [ ! -d "$WT/.git" ] && [ ! -f "$WT/.git" ]; then
@@ -50,9 +51,10 @@ worktree_at() {
 }
 
 # dir_build TREE ARCH OUTDIR FLAGS...: build the touched directories from
-# scratch (ccache replays warnings) and print normalized findings.
+# scratch (ccache replays warnings) and print normalized findings; the
+# build's output goes to stderr. Returns the build's status.
 dir_build() {
-	local tree=$1 arch=$2 out=$3 dirs
+	local tree=$1 arch=$2 out=$3 dirs rc=0
 	shift 3
 	dirs=$(touched_dirs)
 	mkdir -p "$out"
@@ -61,26 +63,33 @@ dir_build() {
 	done
 	# shellcheck disable=SC2046
 	KTREE=$tree BUILD_OUT=$out "$TOP/scripts/build.sh" "$arch" "$@" \
-		$(for d in $dirs; do echo "$d/"; done) 2>&1 | tee "$out/check.raw" >&2
+		$(for d in $dirs; do echo "$d/"; done) > "$out/check.raw" 2>&1 || rc=$?
+	cat "$out/check.raw" >&2
 	normalize < "$out/check.raw"
+	[ $rc -eq 0 ] || echo "build failed with status $rc" >&2
+	return $rc
 }
 
 case "$step" in
 checkpatch)
+	# checkpatch exits 1 on findings; any other failure is the tool's.
 	n=0
-	while read -r p _; do
-		case "$p" in ''|'#'*) continue ;; esac
+	for p in $(series_patches); do
+		rc=0
 		out=$(cd "$KTREE" && perl scripts/checkpatch.pl --strict --quiet \
-			--no-summary --showfile "$PATCHES/$p" || true)
-		if [ -n "$out" ]; then
-			echo "$out"
-			n=$((n + $(grep -cE '(ERROR|WARNING|CHECK):' <<<"$out" || true)))
+			--no-summary --showfile "$PATCHES/$p" 2>&1) || rc=$?
+		found=$(grep -cE '(ERROR|WARNING|CHECK):' <<<"$out" || true)
+		[ -z "$out" ] || echo "$out"
+		if [ $rc -gt 1 ] || { [ $rc -eq 1 ] && [ "$found" -eq 0 ]; }; then
+			die "checkpatch failed on $p (status $rc) with no finding"
 		fi
-	done < "$PATCHES/series"
-	echo "checkpatch --strict: $n findings in $(grep -vc '^#' "$PATCHES/series") patches"
+		n=$((n + found))
+	done
+	echo "checkpatch --strict: $n findings in $(series_patches | wc -l) patches"
 	[ "$n" -eq 0 ]
 	;;
 kernel-doc)
+	# kernel-doc -none exits 0 whatever it finds; non-zero is a crash.
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
 	: > "$tmp/base"
@@ -89,11 +98,13 @@ kernel-doc)
 		if git -C "$KTREE" cat-file -e "base:$f" 2>/dev/null; then
 			mkdir -p "$tmp/b/$(dirname "$f")"
 			git -C "$KTREE" show "base:$f" > "$tmp/b/$f"
-			(cd "$tmp/b" && perl "$KTREE/scripts/kernel-doc" -none "$f" 2>&1 |
-				sed 's/:[0-9]*:/:/' >> "$tmp/base" || true)
+			(cd "$tmp/b" && perl "$KTREE/scripts/kernel-doc" -none "$f") > "$tmp/out" 2>&1 ||
+				{ cat "$tmp/out"; die "kernel-doc failed on the base's $f"; }
+			sed 's/:[0-9]*:/:/' "$tmp/out" >> "$tmp/base"
 		fi
-		(cd "$KTREE" && perl scripts/kernel-doc -none "$f" 2>&1 |
-			sed 's/:[0-9]*:/:/' >> "$tmp/tip" || true)
+		(cd "$KTREE" && perl scripts/kernel-doc -none "$f") > "$tmp/out" 2>&1 ||
+			{ cat "$tmp/out"; die "kernel-doc failed on $f"; }
+		sed 's/:[0-9]*:/:/' "$tmp/out" >> "$tmp/tip"
 	done
 	new=$(new_findings "$tmp/base" "$tmp/tip")
 	[ -z "$new" ] || echo "$new"
@@ -103,8 +114,10 @@ kernel-doc)
 sparse-*)
 	arch=${step#sparse-}
 	worktree_at base
-	dir_build "$WT" "$arch" "$OUT/check-$arch" C=2 W=1 > "$LOGS/findings-base-$arch"
-	dir_build "$KTREE" "$arch" "$OUT/$arch" C=2 W=1 > "$LOGS/findings-tip-$arch"
+	dir_build "$WT" "$arch" "$OUT/check-$arch" C=2 W=1 > "$LOGS/findings-base-$arch" ||
+		die "the base does not build on $arch"
+	dir_build "$KTREE" "$arch" "$OUT/$arch" C=2 W=1 > "$LOGS/findings-tip-$arch" ||
+		die "the series does not build on $arch"
 	new=$(new_findings "$LOGS/findings-base-$arch" "$LOGS/findings-tip-$arch")
 	[ -z "$new" ] || echo "$new"
 	echo "sparse + W=1 ($arch, $(touched_dirs | tr '\n' ' ')): base $(wc -l < "$LOGS/findings-base-$arch"), series $(wc -l < "$LOGS/findings-tip-$arch"), new $(grep -c . <<<"$new" || true)"
@@ -113,27 +126,31 @@ sparse-*)
 bisect-*)
 	arch=${step#bisect-}
 	worktree_at base
-	dir_build "$WT" "$arch" "$OUT/check-$arch" W=1 > "$LOGS/bisect-base-$arch"
-	bad=0
+	dir_build "$WT" "$arch" "$OUT/check-$arch" W=1 > "$LOGS/bisect-base-$arch" ||
+		die "the base does not build on $arch"
+	bad=0 n=0
 	for c in $(git -C "$KTREE" rev-list --reverse base..HEAD); do
+		n=$((n + 1))
 		subject=$(git -C "$KTREE" log -1 --format=%s "$c")
 		worktree_at "$c"
 		if ! dir_build "$WT" "$arch" "$OUT/check-$arch" W=1 > "$LOGS/bisect-$arch.txt"; then
 			echo "does not build on $arch: $subject"
-			bad=1
+			sed 's/^/    /' "$LOGS/bisect-$arch.txt"
+			bad=$((bad + 1))
 			continue
 		fi
 		new=$(new_findings "$LOGS/bisect-base-$arch" "$LOGS/bisect-$arch.txt")
 		if [ -n "$new" ]; then
 			echo "new W=1 warnings on $arch after: $subject"
 			echo "$new"
-			bad=1
+			bad=$((bad + 1))
 		else
 			echo "builds clean on $arch: $subject"
 		fi
 	done
 	worktree_at base
-	[ $bad -eq 0 ]
+	echo "bisect ($arch, $(touched_dirs | tr '\n' ' ')): $((n - bad)) of $n prefixes build with no new W=1 warning"
+	[ $bad -eq 0 ] && [ $n -gt 0 ]
 	;;
 coccicheck)
 	# cocci ARCH TREE OUTDIR FILE...: coccicheck's report on the files, in
@@ -145,9 +162,9 @@ coccicheck)
 		[ $# -gt 0 ] || return 0
 		mkdir -p "$out"
 		# coccicheck reports on stdout, which make -s throws away.
-		KMAKE_SILENT= KTREE=$tree BUILD_OUT=$out "$TOP/scripts/build.sh" "$arch" C=2 \
+		KMAKE_SILENT='' KTREE=$tree BUILD_OUT=$out "$TOP/scripts/build.sh" "$arch" C=2 \
 			CHECK="$tree/scripts/coccicheck" MODE=report "${@/%.c/.o}" > "$out/cocci.raw" 2>&1 ||
-			{ cat "$out/cocci.raw"; die "coccicheck failed on $*"; }
+			{ cat "$out/cocci.raw" >&2; die "coccicheck failed on $*"; }
 		for f; do
 			grep -E "^(.*/)?$f:[0-9]+:" "$out/cocci.raw" |
 				sed -E 's#^(.*/)?([^:]+):[0-9]+:[0-9-]*:#\2:#' || true

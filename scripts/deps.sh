@@ -1,18 +1,34 @@
 #!/usr/bin/env bash
-# Install the Debian packages the workbench needs, if any is missing.
+# Install the Debian packages the workbench needs, if any is missing, as
+# root or through sudo, without questions.
 set -euo pipefail
-pkgs=(linux-source-6.1 build-essential bc bison flex libelf-dev libssl-dev
-      cpio xz-utils kmod python3 python3-ply python3-git perl git ccache sparse coccinelle
-      gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-      qemu-system-x86 qemu-system-arm)
+. "$(dirname "$0")/lib.sh"
+
+pkgs=(
+	# the base: Debian's kernel source
+	linux-source-6.1
+	# kernel builds for x86_64 and arm64
+	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils kmod ccache
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	# static checks: checkpatch (perl, spdxcheck.py's python3-ply and
+	# python3-git), sparse, coccinelle with its OCaml and Python scripting
+	python3 python3-ply python3-git perl git sparse coccinelle ocaml-nox libpython3-dev
+	# the guests
+	qemu-system-x86 qemu-system-arm
+	# the workbench's self-test lints its own scripts
+	shellcheck pyflakes3
+)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && { echo "all packages present"; exit 0; }
+[ ${#missing[@]} -eq 0 ] && { echo "all ${#pkgs[@]} packages present"; exit 0; }
 echo "installing: ${missing[*]}"
 sudo=()
-[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || die "not root and no sudo: install as root: apt-get install ${missing[*]}"
+	sudo=(sudo)
+fi
 "${sudo[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -6,36 +6,19 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ -d "$KTREE/.git" ] || die "no build/linux: run 'make tree' first"
-git -C "$KTREE" diff --quiet HEAD || die "build/linux has uncommitted edits: commit them first"
+[ -z "$(tree_edits)" ] || die "build/linux has uncommitted edits: commit them first"
 
 cover=$PATCHES/0000-cover-letter.patch
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-git -C "$KTREE" format-patch -q --zero-commit --no-signature \
+# A fixed abbreviation: the default grows with the number of objects.
+git -C "$KTREE" -c core.abbrev=9 format-patch -q --zero-commit --no-signature \
 	--cover-letter -o "$tmp" base..HEAD
 
 # Keep the subject and text of the existing cover letter; git fills in
 # the shortlog, diffstat and base-commit.
-if [ -f "$cover" ]; then
-	python3 - "$cover" "$tmp/0000-cover-letter.patch" <<'PY'
-import re, sys
-old, new = (open(f).read() for f in sys.argv[1:])
-def parts(text):
-    head, body = text.split('\n\n', 1)
-    # The generated part starts at the shortlog's "Author (N):" line.
-    m = re.search(r'^\S.* \(\d+\):$', body, re.M)
-    return head, body[:m.start()], body[m.start():]
-ohead, oblurb, _ = parts(old)
-nhead, _, ngen = parts(new)
-# Keep the old subject's text behind the new "[PATCH 0/N]" prefix.
-subj = r'^Subject: (\[[^]]*\] )?(.*(?:\n .*)*)'
-text = re.search(subj, ohead, re.M).group(2)
-nhead = re.sub(subj, lambda m: 'Subject: ' + (m.group(1) or '') + text,
-               nhead, flags=re.M)
-open(sys.argv[2], 'w').write(nhead + '\n\n' + oblurb + ngen)
-PY
-fi
+[ ! -f "$cover" ] || python3 "$TOP/scripts/cover-letter.py" "$cover" "$tmp/0000-cover-letter.patch"
 
 # The Date: of the cover letter is the time of export: pin it to the
 # last patch's date so that re-exporting changes nothing.
@@ -56,4 +39,4 @@ mv "$tmp/series" "$PATCHES/series"
 
 git -C "$KTREE" config workbench.series "$(series_id)"
 git -C "$KTREE" config workbench.applied "$(git -C "$KTREE" rev-parse HEAD)"
-echo "exported $(grep -vc '^#' "$PATCHES/series") patches to patches/"
+echo "exported $(series_patches | wc -l) patches to patches/"

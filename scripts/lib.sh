@@ -1,8 +1,40 @@
-# shellcheck shell=bash
-# Common paths and the stage runner, sourced by every workbench script.
+# shellcheck shell=bash disable=SC2034
+# (SC2034: the paths set here are for the scripts that source this.)
+# Common set-up, paths and the stage runner, sourced first by every
+# workbench script. Sourcing it in a command the user started:
+#  - runs the script again in a clean environment, so that nothing the user
+#    exported (ARCH, CROSS_COMPILE, LLVM, KCFLAGS, KCONFIG_CONFIG, O, CPATH,
+#    MAKEFLAGS, the locale, ...) changes what is built or how it is judged;
+#  - takes build/lock, so that two workbench commands never race on build/.
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=$TOP/build
+BUILD=${WB_BUILD:-$TOP/build}	# everything the workbench makes; the selftest uses another
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# A script started by a workbench command inherits its open lock file and
+# its already clean environment; anything else starts clean and locks.
+if [ -z "${WB_LOCK_FD:-}" ] || ! [ "/proc/$$/fd/$WB_LOCK_FD" -ef "$BUILD/lock" ]; then
+	if [ "${WB_CLEAN_ENV:-}" != "$$" ]; then
+		# What survives: what the shell, apt and ccache need, and the
+		# workbench's own settings (README: "Settings").
+		envargs=()
+		for v in HOME USER LOGNAME TERM TMPDIR CI http_proxy https_proxy no_proxy \
+			 CCACHE_DIR KTREE WB_BUILD JOBS GUEST_TIMEOUT; do
+			[ -z "${!v+set}" ] || envargs+=("$v=${!v}")
+		done
+		exec env -i "${envargs[@]}" WB_CLEAN_ENV=$$ LC_ALL=C \
+			PATH="/usr/bin:/bin:/usr/sbin:/sbin:${PATH:-}" bash "$0" "$@"
+	fi
+	unset WB_CLEAN_ENV
+	mkdir -p "$BUILD"
+	exec {WB_LOCK_FD}>>"$BUILD/lock"
+	flock -n "$WB_LOCK_FD" ||
+		die "another workbench command is using $BUILD ($BUILD/lock); wait for it to end"
+	export WB_LOCK_FD
+fi
+
 KTREE=${KTREE:-$BUILD/linux}	# git tree: tag "base" + one commit per patch
 OUT=$BUILD/out			# O= build directories, one per architecture
 LOGS=$BUILD/logs
@@ -14,26 +46,31 @@ mkdir -p "$LOGS"
 export CCACHE_BASEDIR=$TOP
 export CCACHE_NOHASHDIR=1
 export CCACHE_COMPILERCHECK=content
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+export CCACHE_MAXSIZE=8G
 
 # Reproducible kernel version strings: no dirty or git suffixes.
 export KBUILD_BUILD_USER=workbench KBUILD_BUILD_HOST=workbench
 export KBUILD_BUILD_TIMESTAMP="2022-12-11 00:00:00"
-export LOCALVERSION= LOCALVERSION_AUTO=
-
-# Debian's tools first: checkpatch's spdxcheck.py needs Debian's python3
-# with python3-ply and python3-git, not another python3 earlier in PATH.
-export PATH=/usr/bin:/bin:/usr/sbin:/sbin:$PATH
+export LOCALVERSION='' LOCALVERSION_AUTO=
 
 JOBS=${JOBS:-$(nproc)}
 
-say() { printf '%s\n' "$*"; }
-die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+# series_patches: the patch files of patches/series, in order, one a line.
+series_patches() {
+	sed -e 's/#.*//' -e 's/[[:space:]].*//' -e '/^$/d' "$PATCHES/series"
+}
 
-# The fingerprint of the patches listed in patches/series, in order.
+# series_id: the fingerprint of those patches' contents, in order.
 series_id() {
-	(cd "$PATCHES" && sed -e 's/#.*//' -e '/^[[:space:]]*$/d' series |
-		while read -r p _; do cat "$p"; done) | sha256sum | cut -d' ' -f1
+	(cd "$PATCHES" && series_patches | while read -r p; do cat "$p"; done) |
+		sha256sum | cut -d' ' -f1
+}
+
+# tree_edits: the first uncommitted edits in KTREE, if any. The Debian
+# .gitignore ignores everything ("/*"), so ignored files count too (the
+# builds write nothing into the tree: they use O=).
+tree_edits() {
+	git -C "$KTREE" status --porcelain --ignored=matching | head -n 5
 }
 
 # Read KEY=VALUE from the BASE file.
@@ -52,18 +89,28 @@ kmake() {
 		HOSTCC="ccache gcc" -j"$JOBS" "$@"
 }
 
-# stage NAME LOG CMD...: run one stage with its output in LOG, print one
-# line with the elapsed time; on failure name the log and show its tail.
+# record KIND NAME STATUS SECONDS LOG: one line of build/logs/stages.jsonl,
+# which summary.py reads. KIND: setup, selftest, static, build, boot. Plain
+# bash, so that a set-up that failed before python3 was installed is still
+# recorded. NAME and LOG hold no quotes or backslashes.
+record() {
+	printf '{"kind": "%s", "name": "%s", "status": %d, "seconds": %d, "log": "%s"}\n' \
+		"$1" "$2" "$3" "$4" "$5" >>"$LOGS/stages.jsonl"
+}
+
+# stage KIND NAME LOG CMD...: run one stage with its output in LOG, record
+# it, print one line with the elapsed time; on failure name the log and
+# show its relevant part. Returns the command's status.
 stage() {
-	local name=$1 log=$2 start rc=0
-	shift 2
+	local kind=$1 name=$2 log=$3 start rc=0
+	shift 3
 	start=$SECONDS
 	printf '  %-44s ' "$name"
 	"$@" >"$log" 2>&1 || rc=$?
 	local t=$((SECONDS - start))
+	record "$kind" "$name" "$rc" "$t" "${log#"$TOP"/}"
 	if [ $rc -eq 0 ]; then
 		printf 'ok    %4ds\n' "$t"
-		printf '%s %s\n' "$name" "$t" >>"$LOGS/times"
 		return 0
 	fi
 	printf 'FAIL  %4ds\n' "$t"

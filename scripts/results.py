@@ -1,33 +1,55 @@
 #!/usr/bin/env python3
 """Judge one guest's console log.
 
-Usage: results.py GUEST_CONF LOG [--demo]
+Usage: results.py GUEST_CONF LOG --run-id ID --json OUT [--boot-status RC] [--demo]
 
-Counts every KUnit test case and every guest check as one test. The run
-fails on a failed, skipped or missing expected suite or check, on a guest
-that did not finish, and on any kernel report in the log (WARN, BUG,
-KASAN, lockdep, RCU, kmemleak, Oops, panic, stall) except the warnings
-the guest's EXPECT_WARN names, which must appear exactly that often.
-Prints one line per suite and check, then "GUEST: N passed, N failed".
+Every KUnit case and every guest check is one test; so is each verdict on
+the log as a whole. The guest fails on:
+  - a failed or skipped case of an expected suite, an expected suite that
+    did not run or ran fewer cases than it planned, a suite whose result
+    line or KUnit's own totals disagree with the cases parsed;
+  - a failed case or suite anywhere, expected or not (unexpected suites
+    that pass are only noted);
+  - a failed guest check, listed or not, and a listed check that did not run;
+  - any kernel report in the log (WARN, BUG, KASAN, UBSAN, lockdep, RCU,
+    stalls, soft and hard lockups, hung tasks, kmemleak, Oops, panic, stack
+    dumps), except the warnings EXPECT_WARN names, matched by their message
+    and counted exactly;
+  - a log that is not from this boot (its run id differs), a guest that did
+    not finish, and a boot script that failed.
+Writes the result as JSON to OUT (summary.py reads it) and prints one line
+per test, then "GUEST: N passed, N failed". Exits 1 if anything failed.
 """
+import argparse
+import json
 import re
 import shlex
 import sys
 
 TS = re.compile(r'^\[\s*\d+\.\d+\]\s?')
-SUBTEST = re.compile(r'^\s*# Subtest: (\S+)')
-PLAN = re.compile(r'^\s+1\.\.(\d+)$')
+# The kernel prints its command line, which holds the run id, first thing;
+# the guest's init prints it again.
+RUN = re.compile(r'(?:^# guest run |\bwb\.run=)(\S+)')
+SUBTEST = re.compile(r'^\s*# Subtest: (\S+)$')
+PLAN = re.compile(r'^(\s*)1\.\.(\d+)$')
 RESULT = re.compile(r'^(\s*)(not ok|ok) \d+ (\S+)(.*)$')
+STATS = re.compile(r'^# (\S+): pass:(\d+) fail:(\d+) skip:(\d+) total:(\d+)$')
 INFO = re.compile(r'^\s+# (\w+): (.*)$')
-WARN_AT = re.compile(r'WARNING: CPU: \d+ PID: \d+ at \S+ (\w+)\+')
+CUT = '------------[ cut here ]------------'
+WARN_AT = re.compile(r'WARNING: CPU: \d+ PID: \d+ at (?:\S+:\d+ )?(\w+)')
+END_TRACE = re.compile(r'---\[ end trace [0-9a-f]+ \]---')
 REPORTS = re.compile(
-    r'(WARNING:|BUG:|KASAN:|UBSAN:|Oops|kernel BUG|Kernel panic|'
-    r'general protection fault|unreferenced object 0x|'
-    r'detected stalls|blocked for more than|possible recursive locking|'
-    r'circular locking|inconsistent lock state|suspicious RCU usage)')
+    r'(WARNING:|BUG[: ]|KASAN:|UBSAN:|KCSAN:|Oops|kernel BUG|Kernel panic|'
+    r'general protection fault|Unable to handle kernel|Internal error:|'
+    r'unreferenced object 0x|suspected memory leak|'
+    r'detected stalls|detected expedited stalls|self-detected stall|'
+    r'soft lockup|hard LOCKUP|blocked for more than|workqueue lockup|'
+    r'INFO: |possible recursive locking|circular locking|'
+    r'inconsistent lock state|suspicious RCU usage|Call Trace:|Call trace:)')
 
 
-def conf(path):
+def read_conf(path):
+    """The KEY=VALUE lines of a guest definition, shell-unquoted."""
     vals = {}
     for line in open(path):
         m = re.match(r'^(\w+)=(.*)$', line.strip())
@@ -36,98 +58,222 @@ def conf(path):
     return vals
 
 
-def main():
-    cfg = conf(sys.argv[1])
-    log = sys.argv[2]
-    demo = '--demo' in sys.argv
-    guest = re.sub(r'\.conf$', '', sys.argv[1].split('/')[-1])
-    lines = [TS.sub('', l.rstrip('\r\n')) for l in open(log, errors='replace')]
-
-    suites = {}     # suite -> list of (name, status, detail)
-    plans = {}      # suite -> number of cases its KTAP plan announced
-    infos = {}      # (suite, case) -> info lines
-    checks = []     # (name, ok, detail)
-    warns = {}
-    reports = []
-    finished = False
-    suite = None
-    for line in lines:
-        m = SUBTEST.match(line)
-        if m:
-            suite = m.group(1)
-            suites.setdefault(suite, [])
-            continue
-        m = PLAN.match(line)
-        if m and suite and suite not in plans:
-            plans[suite] = int(m.group(1))
-            continue
-        m = RESULT.match(line)
-        if m:
-            indent, status, name, rest = m.groups()
-            if name.startswith('guest.'):
-                checks.append((name[6:], status == 'ok', rest.lstrip(' -')))
-            elif suite and len(indent) >= 4:
-                skip = '# SKIP' in rest
-                suites[suite].append((name, 'skip' if skip else status, rest))
-            continue
-        m = INFO.match(line)
-        if m and suite:
-            infos.setdefault((suite, m.group(1)), []).append(m.group(2))
-        if line.startswith('# guest checks done'):
-            finished = True
-        m = WARN_AT.search(line)
-        if m:
-            warns[m.group(1)] = warns.get(m.group(1), 0) + 1
-            continue
-        if REPORTS.search(line):
-            reports.append(line.strip())
-
-    passed = failed = 0
+def expected_warnings(spec):
+    """EXPECT_WARN="N|message[;N|message...]" -> [(message, N)]."""
     out = []
+    for item in filter(None, (s.strip() for s in spec.split(';'))):
+        n, _, msg = item.partition('|')
+        if not n.isdigit() or not msg:
+            raise ValueError('EXPECT_WARN item %r is not "N|message"' % item)
+        out.append((msg, int(n)))
+    return out
 
-    def count(ok, text):
-        nonlocal passed, failed
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-        out.append(('  ok    ' if ok else '  FAIL  ') + text)
 
-    for s in cfg.get('SUITES', '').split():
-        cases = suites.get(s)
-        if not cases:
-            count(False, 'suite %s: did not run' % s)
+class Log:
+    """What one console log says, parsed once."""
+
+    def __init__(self, lines):
+        self.run_ids = []
+        self.suites = {}     # suite -> [(case, status, rest)]
+        self.plans = {}      # suite -> cases its plan announced
+        self.suite_ok = {}   # suite -> its own result line said ok
+        self.stats = {}      # suite or 'Totals' -> (pass, fail, skip, total)
+        self.top_plan = None
+        self.infos = {}      # (suite, case) -> info lines
+        self.checks = []     # (name, ok, detail)
+        self.warns = []      # (function, message)
+        self.reports = []
+        self.finished = False
+        suite = None
+        in_warn = None       # message lines of the WARN being read
+        warn_body = False    # inside a WARN's dump, up to its end trace
+        for raw in lines:
+            line = TS.sub('', raw.rstrip('\r\n'))
+            if line == CUT:
+                in_warn, warn_body = [], False
+                continue
+            if in_warn is not None and not warn_body:
+                m = WARN_AT.search(line)
+                if m:
+                    self.warns.append((m.group(1), ' '.join(in_warn)))
+                    warn_body = True
+                    continue
+                if not REPORTS.search(line):
+                    in_warn.append(line.strip())
+                    continue
+                in_warn = None      # a cut line that no WARNING followed
+            if warn_body:
+                if END_TRACE.search(line):
+                    in_warn, warn_body = None, False
+                continue
+            m = RUN.search(line)
+            if m:
+                self.run_ids.append(m.group(1))
+                continue
+            m = SUBTEST.match(line)
+            if m:
+                suite = m.group(1)
+                self.suites.setdefault(suite, [])
+                continue
+            m = PLAN.match(line)
+            if m:
+                if not m.group(1):
+                    self.top_plan = int(m.group(2))
+                elif suite and suite not in self.plans:
+                    self.plans[suite] = int(m.group(2))
+                continue
+            m = RESULT.match(line)
+            if m:
+                indent, status, name, rest = m.groups()
+                if not indent and name.startswith('guest.'):
+                    self.checks.append((name[6:], status == 'ok', rest.lstrip(' -')))
+                elif not indent:
+                    self.suite_ok[name] = status == 'ok'
+                elif suite:
+                    skip = '# SKIP' in rest
+                    self.suites[suite].append((name, 'skip' if skip else status, rest))
+                continue
+            m = STATS.match(line)
+            if m:
+                self.stats[m.group(1)] = tuple(int(x) for x in m.groups()[1:])
+                continue
+            m = INFO.match(line)
+            if m and suite:
+                self.infos.setdefault((suite, m.group(1)), []).append(m.group(2))
+                continue
+            if line.startswith('# guest checks done'):
+                self.finished = True
+            if REPORTS.search(line):
+                self.reports.append(line.strip())
+
+
+def judge(cfg, lines, run_id, boot_status=0, demo=False):
+    """[(kind, name, ok, detail)] for one guest's log; kind: kunit or check."""
+    log = Log(lines)
+    tests = []
+
+    def add(kind, ok, name, detail=''):
+        tests.append((kind, name, bool(ok), detail))
+
+    # The log must be this boot's, or nothing in it counts.
+    ids = set(log.run_ids)
+    if ids != {run_id}:
+        add('check', False, 'log of this boot',
+            'run id %s in the log, expected %s: an empty, stale or foreign log'
+            % (', '.join(sorted(ids)) or 'missing', run_id))
+        return tests
+    add('check', boot_status == 0, 'boot',
+        'QEMU ran and exited' if boot_status == 0 else
+        'the boot script failed (status %d): see the boot log' % boot_status)
+
+    expected = cfg.get('SUITES', '').split()
+    counts = {}
+    for s in expected + sorted(set(log.suites) - set(expected)):
+        cases = log.suites.get(s)
+        if cases is None:
+            add('kunit', False, 'suite %s' % s, 'did not run')
             continue
+        c = counts.setdefault(s, [0, 0, 0])
         for name, status, rest in cases:
-            count(status == 'ok', '%s.%s%s' % (s, name, '' if status == 'ok' else ' (%s)' % status))
-            if demo:
-                for info in infos.get((s, name), []):
-                    out.append('          ' + info)
+            c[['ok', 'not ok', 'skip'].index(status)] += 1
+            bad = status == 'not ok' or (status == 'skip' and s in expected)
+            if s in expected or bad:
+                add('kunit', not bad, '%s.%s' % (s, name),
+                    '' if status == 'ok' else status + rest)
+            if demo and s in expected:
+                for info in log.infos.get((s, name), []):
+                    tests.append(('info', info, True, ''))
+        if s not in expected and not any(st == 'not ok' for _, st, _ in cases):
+            tests.append(('note', 'suite %s ran but is not expected here' % s, True, ''))
         # A suite cut short (crash, hang) reports fewer cases than planned.
-        for _ in range(plans.get(s, len(cases)) - len(cases)):
-            count(False, '%s: a planned case never reported' % s)
-    for s in suites:
-        if s not in cfg.get('SUITES', '').split():
-            out.append('  note  suite %s ran but is not expected here' % s)
+        missing = log.plans.get(s, len(cases)) - len(cases)
+        if missing:
+            add('kunit', False, 'suite %s' % s,
+                '%d planned cases never reported' % missing)
+        if s in log.suite_ok or s in expected:
+            ok = log.suite_ok.get(s)
+            add('kunit', ok, 'suite %s result' % s,
+                {True: 'ok', False: 'not ok', None: 'no result line'}[ok])
+        # KUnit's own totals must agree with what was parsed.
+        st = log.stats.get(s)
+        if st is not None or s in expected:
+            want = (c[0], c[1], c[2], sum(c))
+            add('kunit', st == want, 'suite %s totals' % s,
+                'KUnit says pass:fail:skip:total %s, parsed %s'
+                % (':'.join(map(str, st)) if st else 'nothing', ':'.join(map(str, want))))
+    if log.suites:
+        parsed = [sum(c[i] for c in counts.values()) for i in range(3)]
+        want = tuple(parsed) + (sum(parsed),)
+        st = log.stats.get('Totals')
+        add('kunit', st == want and log.top_plan == len(log.suites), 'KUnit totals',
+            'KUnit says %s for %s suites, parsed %s for %d'
+            % (':'.join(map(str, st)) if st else 'nothing', log.top_plan,
+               ':'.join(map(str, want)), len(log.suites)))
 
-    want_checks = [c.split(':')[0] for c in cfg.get('CHECKS', '').split()]
-    got = {n: (ok, d) for n, ok, d in checks}
-    for c in want_checks:
-        ok, detail = got.get(c, (False, 'did not run'))
-        count(ok, 'check %s: %s' % (c, detail))
+    listed = [c.split(':')[0] for c in cfg.get('CHECKS', '').split()]
+    got = {}
+    for name, ok, detail in log.checks:
+        got.setdefault(name, []).append((ok, detail))
+    for name in listed + sorted(set(got) - set(listed)):
+        for ok, detail in got.get(name, [(False, 'did not run')]):
+            add('check', ok, 'check %s' % name, detail)
 
-    expect = dict(w.split(':') for w in cfg.get('EXPECT_WARN', '').split())
-    for fn in sorted(set(expect) | set(warns)):
-        n, want = warns.get(fn, 0), int(expect.get(fn, 0))
-        count(n == want, 'warnings from %s: %d, expected %d' % (fn, n, want))
-    count(not reports, 'kernel log: %s' % ('no reports' if not reports else
-                                            '%d report lines, first: %s' % (len(reports), reports[0])))
-    count(finished, 'guest finished its checks and powered off' if finished else
-          'guest did not finish (crash or timeout): see the log')
+    want = expected_warnings(cfg.get('EXPECT_WARN', ''))
+    seen = [0] * len(want)
+    unexpected = []
+    for fn, msg in log.warns:
+        for i, (text, _) in enumerate(want):
+            if text in msg:
+                seen[i] += 1
+                break
+        else:
+            unexpected.append('%s: %s' % (fn, msg or '(no message)'))
+    for (text, n), got_n in zip(want, seen):
+        add('check', got_n == n, 'expected warning "%s"' % text,
+            'seen %d times, expected %d' % (got_n, n))
+    add('check', not unexpected and not log.reports, 'kernel log',
+        'no reports' if not unexpected and not log.reports else
+        '%d unexpected warnings, %d report lines; first: %s'
+        % (len(unexpected), len(log.reports), (unexpected + log.reports)[0]))
+    add('check', log.finished, 'guest finished',
+        'the guest finished its checks and powered off' if log.finished else
+        'the guest did not finish (crash, hang or timeout): see the log')
+    return tests
 
-    print('\n'.join(out))
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('conf')
+    ap.add_argument('log')
+    ap.add_argument('--run-id', required=True)
+    ap.add_argument('--json', required=True)
+    ap.add_argument('--boot-status', type=int, default=0)
+    ap.add_argument('--demo', action='store_true')
+    a = ap.parse_args()
+    guest = re.sub(r'\.conf$', '', a.conf.split('/')[-1])
+    try:
+        lines = open(a.log, errors='replace').readlines()
+    except OSError as e:
+        lines = []
+        print('  no console log: %s' % e)
+    tests = judge(read_conf(a.conf), lines, a.run_id, a.boot_status, a.demo)
+    counted = [t for t in tests if t[0] in ('kunit', 'check')]
+    passed = sum(1 for t in counted if t[2])
+    failed = len(counted) - passed
+    with open(a.json, 'w') as f:
+        json.dump({'guest': guest, 'run_id': a.run_id, 'passed': passed, 'failed': failed,
+                   'tests': [{'kind': k, 'name': n, 'ok': ok, 'detail': d}
+                             for k, n, ok, d in counted]}, f, indent=1)
+    for kind, name, ok, detail in tests:
+        if kind == 'info':
+            print('          ' + name)
+        elif kind == 'note':
+            print('  note  ' + name)
+        else:
+            print('%s%s%s' % ('  ok    ' if ok else '  FAIL  ', name,
+                              ': ' + detail if detail else ''))
     print('%s: %d passed, %d failed' % (guest, passed, failed))
-    return 0 if failed == 0 else 1
+    return 0 if failed == 0 and passed > 0 else 1
 
 
 if __name__ == '__main__':

@@ -1,52 +1,57 @@
 #!/usr/bin/env bash
-# test.sh: everything CI runs. Static checks, both kernels, every guest;
-# ends with "N passed, N failed" over all checks and guest tests.
+# test.sh [static]: everything CI runs (make test), or the set-up and the
+# static checks alone (make check): the packages, the workbench's own
+# self-test, the tree, the static checks, both kernels, every guest. Always
+# ends with summary.py's verdict, per kind of test, and the line
+# "N passed, N failed"; exits non-zero when anything failed.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-: > "$LOGS/times"
+what=${1:-all}
+rm -f "$LOGS/stages.jsonl" "$LOGS"/result-*.json
 start=$SECONDS
-passed=0
-failed=0
-# result NAME OK: count one static check or build.
-result() { if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi; }
+guests=()
+
+summary() {
+	say "== summary"
+	say "  total time $((SECONDS - start))s; stage times and logs in ${LOGS#"$TOP"/}/stages.jsonl"
+	if command -v python3 >/dev/null; then
+		python3 "$TOP/scripts/summary.py" "$LOGS" "${guests[@]}"
+		exit
+	fi
+	# No python3: the set-up failed before installing it.
+	say "0 passed, 1 failed"
+	exit 1
+}
 
 say "== set-up"
-stage "install packages" "$LOGS/deps.log" "$TOP/scripts/deps.sh" || exit 1
-stage "base + series -> build/linux" "$LOGS/tree.log" "$TOP/scripts/tree.sh" || exit 1
+stage setup "install packages" "$LOGS/deps.log" "$TOP/scripts/deps.sh" || summary
+stage selftest "workbench self-test" "$LOGS/selftest.log" python3 "$TOP/scripts/selftest.py"
+stage setup "base + series -> build/linux" "$LOGS/tree.log" "$TOP/scripts/tree.sh" || summary
 sed -n 's/^base: /  base: /p; s/^note: /  note: /p; s/^      the archive/        the archive/p' "$LOGS/tree.log"
 
 say "== static checks"
-for c in checkpatch kernel-doc sparse-x86_64 sparse-arm64 coccicheck bisect-x86_64 bisect-arm64; do
-	stage "$c" "$LOGS/check-$c.log" "$TOP/scripts/check.sh" "$c"
-	result "$c" $?
+for c in $("$TOP/scripts/check.sh" --list); do
+	stage static "$c" "$LOGS/check-$c.log" "$TOP/scripts/check.sh" "$c"
 	tail -n 1 "$LOGS/check-$c.log" | sed 's/^/    /'
 done
+[ "$what" = static ] && summary
 
 say "== kernels (debug: lockdep, PROVE_RCU, KASAN, kmemleak)"
+built=" "
 for arch in x86_64 arm64; do
-	stage "build $arch" "$LOGS/build-$arch.log" "$TOP/scripts/build.sh" "$arch"
-	rc=$?
-	result "build-$arch" $rc
-	[ $rc -eq 0 ] && built+=" $arch"
+	stage build "build $arch" "$LOGS/build-$arch.log" "$TOP/scripts/build.sh" "$arch" &&
+		built+="$arch "
 done
 
 say "== guests"
 for conf in "$TOP"/guests/*.conf; do
 	guest=$(basename "$conf" .conf)
+	guests+=("$guest")
 	arch=$(sed -n 's/^ARCH=//p' "$conf")
-	case " ${built:-} " in
+	case "$built" in
 	*" $arch "*) "$TOP/scripts/guests.sh" "$guest" ;;
-	*) say "  guest $guest: not booted, its $arch kernel did not build"; failed=$((failed + 1)); continue ;;
+	*) say "  guest $guest: not booted, its $arch kernel did not build" ;;
 	esac
-	r=$(tail -n 1 "$LOGS/result-$guest.txt")
-	p=$(sed -nE 's/.*: ([0-9]+) passed, ([0-9]+) failed/\1/p' <<<"$r")
-	f=$(sed -nE 's/.*: ([0-9]+) passed, ([0-9]+) failed/\2/p' <<<"$r")
-	passed=$((passed + ${p:-0}))
-	failed=$((failed + ${f:-1}))
 done
-
-say "== summary"
-say "  total time $((SECONDS - start))s; stage times in build/logs/times"
-say "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

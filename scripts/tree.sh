@@ -5,6 +5,12 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# A directory the workbench did not make (KTREE pointing at your own tree)
+# is never changed or removed.
+if [ -e "$KTREE" ] && [ -z "$(git -C "$KTREE" config workbench.tarball 2>/dev/null)" ]; then
+	die "$KTREE was not made by the workbench: leaving it alone (point KTREE elsewhere)"
+fi
+
 tarball=$(base_field tarball)
 want_version=$(base_field version)
 want_sha=$(base_field sha256)
@@ -28,50 +34,68 @@ git_fixed() {
 	git -C "$KTREE" "$@"
 }
 
+# local_work: what in the tree has not been exported to patches/, if anything.
+local_work() {
+	local applied edits
+	applied=$(git -C "$KTREE" config workbench.applied || true)
+	[ "$(git -C "$KTREE" rev-parse HEAD)" = "$applied" ] ||
+		echo "commits that are not in patches/ (export them: make export)"
+	edits=$(tree_edits)
+	[ -z "$edits" ] || printf 'uncommitted edits (commit and export them):\n%s\n' "$edits"
+}
+
 if [ "$(git -C "$KTREE" config workbench.tarball 2>/dev/null)" != "$sha" ]; then
-	[ -d "$KTREE" ] && [ -n "$(git -C "$KTREE" log --format=%H base.. 2>/dev/null)" ] &&
-		[ "$(git -C "$KTREE" config workbench.applied 2>/dev/null)" != "$(git -C "$KTREE" rev-parse HEAD)" ] &&
-		die "build/linux has local commits and a different base; export them first"
+	if [ -e "$KTREE" ]; then
+		work=$(local_work)
+		[ -z "$work" ] || die "${KTREE#"$TOP"/} is on another base and has $work"
+	fi
 	echo "unpacking $tarball"
-	rm -rf "$KTREE"
-	mkdir -p "$KTREE"
-	tar -xf "$tarball" -C "$KTREE" --strip-components=1
-	git -C "$KTREE" init -q -b main
+	# Unpacked beside its place and moved there whole: an interrupted
+	# unpack leaves nothing that looks like a tree of ours.
+	new=$(mktemp -d "$(dirname "$KTREE")/.tree.XXXXXX")
+	trap 'rm -rf "$new"' EXIT
+	tar -xf "$tarball" -C "$new" --strip-components=1
+	git -C "$new" init -q -b main
+	# No background repacking: it would hold build/lock (and two cores)
+	# long after the command that started it ended.
+	git -C "$new" config gc.auto 0
+	git -C "$new" config maintenance.auto false
 	# Debian's top-level .gitignore ignores everything ("/*"): add by force.
-	git -C "$KTREE" add -f -A .
-	git_fixed commit -q -m "base: $(base_field package) $version" -m "sha256: $sha"
-	git -C "$KTREE" tag -f base >/dev/null
-	git -C "$KTREE" config workbench.tarball "$sha"
+	git -C "$new" add -f -A .
+	KTREE=$new git_fixed commit -q -m "base: $(base_field package) $version" -m "sha256: $sha"
+	git -C "$new" tag -f base >/dev/null
 	# The series' commits keep their authors; git am needs a committer.
-	git -C "$KTREE" config user.name "$(git -C "$TOP" config user.name || echo workbench)"
-	git -C "$KTREE" config user.email "$(git -C "$TOP" config user.email || echo workbench@localhost)"
+	git -C "$new" config user.name "$(git -C "$TOP" config user.name || echo workbench)"
+	git -C "$new" config user.email "$(git -C "$TOP" config user.email || echo workbench@localhost)"
+	git -C "$new" config workbench.applied "$(git -C "$new" rev-parse HEAD)"
+	git -C "$new" config workbench.tarball "$sha"
+	rm -rf "$KTREE" "$BUILD/check-tree"
+	mv "$new" "$KTREE"
+	trap - EXIT
 fi
 
 want=$(series_id)
-have=$(git -C "$KTREE" config workbench.series 2>/dev/null || true)
-head=$(git -C "$KTREE" rev-parse HEAD)
-if [ "$want" = "$have" ] && [ "$head" = "$(git -C "$KTREE" config workbench.applied)" ] &&
-   git -C "$KTREE" diff --quiet HEAD; then
+have=$(git -C "$KTREE" config workbench.series || true)
+work=$(local_work)
+if [ "$want" = "$have" ] && [ -z "$work" ]; then
 	echo "series already applied ($(git -C "$KTREE" rev-list --count base..HEAD) patches)"
 	exit 0
 fi
-if [ -n "$have" ] && [ "$head" != "$(git -C "$KTREE" config workbench.applied)" ]; then
-	die "build/linux has commits that are not in patches/: run 'make export' first (or remove build/linux)"
-fi
-git -C "$KTREE" diff --quiet HEAD ||
-	die "build/linux has uncommitted edits: commit and 'make export' them first"
+[ -z "$work" ] || die "${KTREE#"$TOP"/} has $work"
 
 git -C "$KTREE" reset -q --hard base
+git -C "$KTREE" config --unset workbench.series || true
+git -C "$KTREE" config workbench.applied "$(git -C "$KTREE" rev-parse base)"
 n=0
-while read -r p _; do
-	case "$p" in ''|'#'*) continue ;; esac
+for p in $(series_patches); do
 	if ! git -C "$KTREE" am -q --keep-cr "$PATCHES/$p" >"$LOGS/am.log" 2>&1; then
 		cat "$LOGS/am.log"
 		git -C "$KTREE" am --abort || true
+		git -C "$KTREE" reset -q --hard base
 		die "$p does not apply to $(base_field package) $version"
 	fi
 	n=$((n + 1))
-done < "$PATCHES/series"
+done
 git -C "$KTREE" config workbench.series "$want"
 git -C "$KTREE" config workbench.applied "$(git -C "$KTREE" rev-parse HEAD)"
 echo "applied $n patches"

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * PID 1 of the test guests. The kernel has already run its KUnit suites
- * at boot; this runs the checks named on the kernel command line with
- * "wb.check=NAME[:ARG]", prints them as TAP, then powers the guest off.
+ * at boot; this prints the boot's run id ("wb.run=ID" on the kernel
+ * command line, so that a log from another boot is never taken for this
+ * one), runs the checks named there with "wb.check=NAME[:ARG]", prints
+ * them as TAP, then powers the guest off.
  *
  *   iommu:PREFIX      an IOMMU whose name starts with PREFIX is registered
  *   disk-dma:HASH     /dev/vda sits behind an IOMMU group translating DMA,
@@ -212,6 +214,10 @@ int main(void)
 	for (tok = strtok_r(cmdline, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
 		char *arg;
 
+		if (!strncmp(tok, "wb.run=", 7)) {
+			printf("# guest run %s\n", tok + 7);
+			continue;
+		}
 		if (strncmp(tok, "wb.check=", 9))
 			continue;
 		tok += 9;

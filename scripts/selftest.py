@@ -1,0 +1,406 @@
+#!/usr/bin/env python3
+"""selftest.py: the workbench's own tests, in seconds, on canned inputs.
+
+Every judge of the workbench is fed inputs it must fail: guest logs with a
+planted failure (selftest/guest-*.log are real passing logs, mutated here),
+a stale log with no kernel to boot, a series prefix that does not compile
+in a stand-in kernel tree, a run with a guest missing. Each judge must
+also pass the unbroken input, so that a judge that fails everything does
+not pass this test. Also: the environment and locking guarantees of
+scripts/lib.sh, tree.sh's refusal to touch what is not its own, and lint
+of the workbench's scripts. Run by make test and make selftest.
+"""
+import fcntl
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, 'scripts'))
+import results  # noqa: E402
+
+FIXTURES = os.path.join(TOP, 'selftest')
+GUESTS = ('mock', 'vtd', 'smmuv3')
+
+
+def write(path, text):
+    with open(path, 'w') as f:
+        f.write(text)
+
+
+def fixture(guest):
+    with open(os.path.join(FIXTURES, 'guest-%s.log' % guest)) as f:
+        return f.read().splitlines(keepends=True)
+
+
+def run_id_of(lines):
+    ids = {m.group(1) for m in map(results.RUN.search, lines) if m}
+    assert len(ids) == 1, ids
+    return ids.pop()
+
+
+def failures(guest, lines, run_id=None, boot_status=0):
+    cfg = results.read_conf(os.path.join(TOP, 'guests', guest + '.conf'))
+    tests = results.judge(cfg, lines, run_id or run_id_of(fixture(guest)), boot_status)
+    return [t for t in tests if t[0] in ('kunit', 'check') and not t[2]]
+
+
+def replace(lines, pattern, repl, count=1):
+    """lines with the first COUNT matches of regex PATTERN replaced."""
+    out, n = [], 0
+    for line in lines:
+        if n < count and re.search(pattern, line):
+            line, k = re.subn(pattern, repl, line, count=1)
+            n += k
+        out.append(line)
+    assert n, 'the fixture has no line matching %r' % pattern
+    return out
+
+
+def insert_after(lines, pattern, new):
+    """lines with NEW (a list) inserted after the first match of PATTERN."""
+    for i, line in enumerate(lines):
+        if re.search(pattern, line):
+            return lines[:i + 1] + new + lines[i + 1:]
+    raise AssertionError('the fixture has no line matching %r' % pattern)
+
+
+class GuestLogJudge(unittest.TestCase):
+    """results.py: every planted failure fails the guest."""
+
+    def caught(self, guest, lines, why, run_id=None, boot_status=0):
+        self.assertNotEqual(lines, fixture(guest), 'the planted failure changed nothing')
+        self.assertTrue(failures(guest, lines, run_id, boot_status), 'passed: ' + why)
+
+    def test_canned_logs_pass(self):
+        for g in GUESTS:
+            self.assertEqual(failures(g, fixture(g)), [], g)
+
+    def test_not_ok_in_unlisted_suite(self):
+        bad = ['[    9.000000]     KTAP version 1\n',
+               '[    9.000000]     # Subtest: other-suite\n',
+               '[    9.000000]     1..1\n',
+               '[    9.000000]     not ok 1 other_case\n',
+               '[    9.000000] # other-suite: pass:0 fail:1 skip:0 total:1\n',
+               '[    9.000000] not ok 9 other-suite\n']
+        for g in GUESTS:
+            self.caught(g, insert_after(fixture(g), r'# guest checks$', bad),
+                        'a failing suite that the guest does not list')
+
+    def test_failed_unlisted_check(self):
+        for g in GUESTS:
+            self.caught(g, insert_after(fixture(g), r'# guest checks$',
+                                        ['not ok 9 guest.extra - broken\n']),
+                        'a failing guest check that the guest does not list')
+
+    def test_failed_case(self):
+        self.caught('mock', replace(fixture('mock'), r'\bok (\d+ pasid_attach_detach)$',
+                                    r'not ok \1'), 'a failed case')
+
+    def test_skipped_case(self):
+        self.caught('mock', replace(fixture('mock'), r'ok (\d+ pasid_lookup_stress)$',
+                                    r'ok \1 # SKIP needs two CPUs'), 'a skipped case')
+
+    def test_missing_case(self):
+        self.caught('mock', [l for l in fixture('mock') if ' sva_fault_resolved' not in l
+                             or 'ok' not in l], 'a case that never reported')
+
+    def test_kunit_totals_disagree(self):
+        self.caught('mock', replace(fixture('mock'), r'# Totals: pass:(\d+)',
+                                    lambda m: '# Totals: pass:%d' % (int(m.group(1)) + 1)),
+                    "KUnit's totals disagree with the cases")
+        self.caught('mock', replace(fixture('mock'), r'# iommu-sva: pass:(\d+)',
+                                    lambda m: '# iommu-sva: pass:%d' % (int(m.group(1)) - 1)),
+                    "a suite's totals disagree with its cases")
+
+    def test_truncated_log(self):
+        for g in GUESTS:
+            lines = fixture(g)
+            done = next(i for i, l in enumerate(lines) if '# guest checks done' in l)
+            for cut in (len(lines) // 3, len(lines) * 2 // 3, done):
+                self.caught(g, lines[:cut], 'a log cut at line %d' % cut)
+
+    def test_stale_or_empty_log(self):
+        for g in GUESTS:
+            self.assertTrue(failures(g, fixture(g), run_id='0123456789abcdef'),
+                            'a log from another boot passed')
+            self.assertTrue(failures(g, [], run_id='0123456789abcdef'), 'an empty log passed')
+
+    def test_boot_failed(self):
+        self.assertTrue(failures('mock', fixture('mock'), boot_status=1),
+                        'a failed boot script passed')
+
+    def test_kernel_reports(self):
+        planted = [
+            'rcu: INFO: rcu_preempt self-detected stall on CPU',
+            'rcu: INFO: rcu_preempt detected expedited stalls on CPUs/tasks: { 1-... } 21002 jiffies s: 105 root: 0x2/.',
+            'rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:',
+            'watchdog: BUG: soft lockup - CPU#1 stuck for 26s! [kworker/1:1:52]',
+            'Watchdog detected hard LOCKUP on cpu 1',
+            'INFO: task kworker/0:2:63 blocked for more than 120 seconds.',
+            'BUG: workqueue lockup - pool cpus=1 node=0 flags=0x0 nice=0 stuck for 31s!',
+            'BUG: KASAN: use-after-free in iommu_get_domain_for_dev_pasid+0x1c/0x90',
+            'WARNING: possible circular locking dependency detected',
+            'WARNING: suspicious RCU usage',
+            'BUG: sleeping function called from invalid context at kernel/locking/mutex.c:580',
+            'unreferenced object 0xffff888004a1c000 (size 64):',
+            'kmemleak: 1 new suspected memory leaks (see /sys/kernel/debug/kmemleak)',
+            'BUG: kernel NULL pointer dereference, address: 0000000000000008',
+            'Unable to handle kernel paging request at virtual address dead000000000108',
+            'Internal error: Oops: 96000004 [#1] PREEMPT SMP',
+            'UBSAN: shift-out-of-bounds in drivers/iommu/iommu.c:3001:9',
+            'Call Trace:',
+        ]
+        for g in GUESTS:
+            for p in planted:
+                self.caught(g, insert_after(fixture(g), r'# guest checks$',
+                                            ['[   12.345678] %s\n' % p]), p)
+
+    def test_expected_warning_matched_by_message(self):
+        lines = fixture('mock')
+        self.assertEqual(sum(1 for l in lines if 'detach of a domain that is not attached' in l), 1)
+        # The same function warning with another message is not the expected one.
+        self.caught('mock', replace(lines, r'detach of a domain that is not attached',
+                                    'refcount underflow'), 'a WARN with another message')
+        # Twice is not once.
+        start = next(i for i, l in enumerate(lines) if 'cut here' in l)
+        end = next(i for i, l in enumerate(lines) if i > start and 'end trace' in l)
+        self.caught('mock', lines[:end + 1] + lines[start:end + 1] + lines[end + 1:],
+                    'the expected WARN twice')
+        # Never is not once.
+        self.caught('mock', lines[:start] + lines[end + 1:], 'the expected WARN missing')
+        # A WARN elsewhere is not expected.
+        for g in ('vtd', 'smmuv3'):
+            self.caught(g, insert_after(fixture(g), r'# guest checks$', lines[start:end + 1]),
+                        'a WARN in a guest that expects none')
+
+    def test_command_line_and_json(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            for planted in (False, True):
+                log = os.path.join(tmp, 'guest.log')
+                lines = fixture('vtd')
+                if planted:
+                    lines = insert_after(lines, r'# guest checks$', ['BUG: KASAN: planted\n'])
+                with open(log, 'w') as f:
+                    f.writelines(lines)
+                out = os.path.join(tmp, 'result.json')
+                p = subprocess.run([sys.executable, os.path.join(TOP, 'scripts/results.py'),
+                                    os.path.join(TOP, 'guests/vtd.conf'), log,
+                                    '--run-id', run_id_of(fixture('vtd')), '--json', out],
+                                   capture_output=True, text=True)
+                with open(out) as f:
+                    r = json.load(f)
+                self.assertEqual(p.returncode != 0, planted, p.stdout)
+                self.assertEqual(r['failed'] > 0, planted, r)
+                self.assertGreater(r['passed'], 0)
+
+
+def run(cmd, env=None, **kw):
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run(cmd, env=e, capture_output=True, text=True, **kw)
+
+
+GIT_ID = {'GIT_AUTHOR_NAME': 'selftest', 'GIT_AUTHOR_EMAIL': 'selftest@localhost',
+          'GIT_COMMITTER_NAME': 'selftest', 'GIT_COMMITTER_EMAIL': 'selftest@localhost'}
+
+# A stand-in for a kernel tree: a top Makefile that takes what build.sh
+# and check.sh ask of the kernel's, a merge_config.sh, and one driver.
+FAKE_MAKEFILE = '''\
+O ?= .
+allnoconfig:
+\tcp $(KCONFIG_ALLCONFIG) $(O)/$(KCONFIG_CONFIG)
+%/: FORCE
+\tenv > $(O)/env.txt
+\techo "ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE) KCFLAGS=$(KCFLAGS) CC=$(CC)" >> $(O)/env.txt
+\tset -e; for f in $@*.c; do $(CC) -Wall -c $$f -o /dev/null; done
+FORCE:
+.PHONY: FORCE
+'''
+FAKE_MERGE = '#!/bin/sh\n# merge_config.sh -m BASE FRAGMENT...\nshift\ncat "$@" > "$KCONFIG_CONFIG"\n'
+
+
+def git(tree, *args):
+    p = run(['git', '-C', tree] + list(args), env=GIT_ID)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.strip()
+
+
+def fake_tree(path, commits):
+    """A git tree at PATH: base (tag "base") plus one commit per (subject, a.c)."""
+    os.makedirs(os.path.join(path, 'scripts/kconfig'))
+    os.makedirs(os.path.join(path, 'drivers/fake'))
+    write(os.path.join(path, 'Makefile'), FAKE_MAKEFILE)
+    merge = os.path.join(path, 'scripts/kconfig/merge_config.sh')
+    write(merge, FAKE_MERGE)
+    os.chmod(merge, 0o755)
+    src = os.path.join(path, 'drivers/fake/a.c')
+    write(src, 'int fake(void) { return 0; }\n')
+    git(path, 'init', '-q', '-b', 'main')
+    git(path, 'config', 'gc.auto', '0')
+    git(path, 'add', '-A')
+    git(path, 'commit', '-q', '-m', 'base')
+    git(path, 'tag', 'base')
+    for subject, text in commits:
+        write(src, text)
+        git(path, 'commit', '-q', '-a', '-m', subject)
+
+
+class Workbench(unittest.TestCase):
+    """The scripts, each in a build directory of its own (WB_BUILD)."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix='wb-selftest.')
+        self.env = {'WB_BUILD': os.path.join(self.tmp, 'build')}
+        os.makedirs(os.path.join(self.tmp, 'build/logs'))
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def script(self, name, *args, env=None):
+        e = dict(self.env)
+        e.update(env or {})
+        return run([os.path.join(TOP, 'scripts', name)] + list(args), env=e)
+
+    def test_stale_log_without_a_kernel(self):
+        logs = os.path.join(self.tmp, 'build/logs')
+        with open(os.path.join(logs, 'guest-mock.log'), 'w') as f:
+            f.writelines(fixture('mock'))
+        write(os.path.join(logs, 'result-mock.json'),
+              json.dumps({'guest': 'mock', 'passed': 27, 'failed': 0, 'tests': []}))
+        p = self.script('guests.sh', 'mock')
+        self.assertNotEqual(p.returncode, 0, 'a guest with no kernel passed:\n' + p.stdout)
+        with open(os.path.join(logs, 'result-mock.json')) as f:
+            r = json.load(f)
+        self.assertGreater(r['failed'], 0, r)
+        p = run([sys.executable, os.path.join(TOP, 'scripts/summary.py'), logs, 'mock'])
+        self.assertNotEqual(p.returncode, 0, p.stdout)
+        self.assertRegex(p.stdout, r'(?m)^0 passed, [1-9]\d* failed$')
+
+    def test_summary(self):
+        logs = os.path.join(self.tmp, 'build/logs')
+        stages = os.path.join(logs, 'stages.jsonl')
+
+        def summary(*guests):
+            return run([sys.executable, os.path.join(TOP, 'scripts/summary.py'), logs] + list(guests))
+        p = summary()
+        self.assertNotEqual(p.returncode, 0, 'a run that counted nothing passed')
+        with open(stages, 'w') as f:
+            f.write('{"kind": "setup", "name": "install packages", "status": 0, "seconds": 1, "log": "x"}\n')
+        p = summary()
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assertRegex(p.stdout, r'(?m)^1 passed, 0 failed$')
+        p = summary('mock')
+        self.assertNotEqual(p.returncode, 0, 'a guest without a result passed')
+        with open(stages, 'a') as f:
+            f.write('{"kind": "static", "name": "bisect-x86_64", "status": 1, "seconds": 1, "log": "x"}\n')
+        p = summary()
+        self.assertNotEqual(p.returncode, 0, 'a failed static check passed')
+        self.assertRegex(p.stdout, r'(?m)^1 passed, 1 failed$')
+
+    def bisect(self, commits, step='bisect-x86_64'):
+        ktree = os.path.join(self.tmp, 'build/linux')
+        fake_tree(ktree, commits)
+        return self.script('check.sh', step, env={'KTREE': ktree})
+
+    def test_bisect_catches_a_prefix_that_does_not_build(self):
+        good = 'int fake(void) { return 1; }\n'
+        broken = '#include "missing.h"\nint fake(void) { return 2; }\n'
+        p = self.bisect([('good', good), ('broken', broken), ('fixed', good)])
+        self.assertNotEqual(p.returncode, 0, 'a prefix with "fatal error:" built clean:\n' + p.stdout)
+        self.assertIn('does not build on x86_64: broken', p.stdout)
+        self.assertIn('fatal error', p.stdout)
+
+    def test_bisect_passes_a_good_series(self):
+        p = self.bisect([('one', 'int fake(void) { return 1; }\n'),
+                         ('two', 'int fake(void) { return 2; }\n')])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn('2 of 2 prefixes build', p.stdout)
+
+    def test_bisect_catches_a_new_warning(self):
+        p = self.bisect([('warns', 'int fake(void) { int unused; return 1; }\n')])
+        self.assertNotEqual(p.returncode, 0, 'a new warning passed:\n' + p.stdout)
+        self.assertIn('new W=1 warnings on x86_64 after: warns', p.stdout)
+
+    def test_sparse_step_fails_when_the_series_does_not_build(self):
+        p = self.bisect([('broken', 'int fake(void) { return }\n')], step='sparse-x86_64')
+        self.assertNotEqual(p.returncode, 0, 'a series that does not build passed:\n' + p.stdout)
+
+    def test_environment_is_cleared(self):
+        ktree = os.path.join(self.tmp, 'build/linux')
+        fake_tree(ktree, [])
+        polluted = {'KTREE': ktree, 'ARCH': 'arm64', 'SUBARCH': 'arm64',
+                    'CROSS_COMPILE': 'bogus-', 'LLVM': '1', 'KCFLAGS': '-DPOLLUTED',
+                    'KCONFIG_CONFIG': 'polluted.config', 'O': '/nonexistent',
+                    'KBUILD_OUTPUT': '/nonexistent', 'CPATH': '/nonexistent',
+                    'MAKEFLAGS': 'KCFLAGS=-DPOLLUTED', 'LC_ALL': 'de_DE.UTF-8',
+                    'LANG': 'de_DE.UTF-8'}
+        p = self.script('build.sh', 'x86_64', 'drivers/fake/', env=polluted)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(os.path.join(self.tmp, 'build/out/x86_64/env.txt')) as f:
+            seen = f.read()
+        for word in ('POLLUTED', 'arm64', 'bogus-', 'LLVM=', 'polluted.config',
+                     'nonexistent', 'de_DE'):
+            self.assertNotIn(word, seen, 'the user environment reached the build')
+        self.assertIn('LC_ALL=C\n', seen)
+        self.assertIn('ARCH=x86_64 ', seen)
+
+    def test_one_command_at_a_time(self):
+        lock = os.path.join(self.tmp, 'build/lock')
+        with open(lock, 'a') as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            p = self.script('tree.sh')
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn('another workbench command', p.stderr)
+
+    def test_tree_leaves_a_foreign_tree_alone(self):
+        mine = os.path.join(self.tmp, 'mine')
+        os.makedirs(mine)
+        write(os.path.join(mine, 'precious.c'), '/* mine */\n')
+        p = self.script('tree.sh', env={'KTREE': mine})
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn('not made by the workbench', p.stderr)
+        self.assertEqual(os.listdir(mine), ['precious.c'])
+
+    def test_tree_keeps_uncommitted_edits(self):
+        ktree = os.path.join(self.tmp, 'build/linux')
+        fake_tree(ktree, [('mine', 'int fake(void) { return 3; }\n')])
+        git(ktree, 'config', 'workbench.tarball', 'another-base')
+        git(ktree, 'config', 'workbench.applied', git(ktree, 'rev-parse', 'HEAD'))
+        edit = os.path.join(ktree, 'drivers/fake/new.c')
+        write(edit, '/* not yet committed */\n')
+        p = self.script('tree.sh', env={'KTREE': ktree})
+        self.assertNotEqual(p.returncode, 0, p.stdout)
+        self.assertIn('uncommitted edits', p.stderr)
+        self.assertTrue(os.path.exists(edit))
+        os.remove(edit)
+        git(ktree, 'commit', '-q', '--allow-empty', '-m', 'unexported')
+        p = self.script('tree.sh', env={'KTREE': ktree})
+        self.assertNotEqual(p.returncode, 0, p.stdout)
+        self.assertIn('not in patches/', p.stderr)
+        self.assertEqual(git(ktree, 'log', '-1', '--format=%s'), 'unexported')
+
+
+class Lint(unittest.TestCase):
+    """The workbench's own scripts."""
+
+    def test_shellcheck(self):
+        scripts = sorted(os.path.join(TOP, 'scripts', f) for f in os.listdir(os.path.join(TOP, 'scripts'))
+                         if f.endswith('.sh'))
+        p = run(['shellcheck', '-S', 'warning', '-x', '-P', 'SCRIPTDIR'] + scripts)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_pyflakes(self):
+        scripts = sorted(os.path.join(TOP, 'scripts', f) for f in os.listdir(os.path.join(TOP, 'scripts'))
+                         if f.endswith('.py'))
+        p = run(['pyflakes3'] + scripts)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)

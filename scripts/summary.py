@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""summary.py LOGS GUEST...: the verdict of one workbench run.
+
+Reads LOGS/stages.jsonl (one line per stage: set-up, self-test, static
+checks, kernel builds, boots) and LOGS/result-GUEST.json for each guest
+the run was to boot, prints one line per kind of test, and ends with
+"N passed, N failed". A guest without a result counts as a failure, and so
+does a run that counted nothing. Exits 1 unless everything passed.
+"""
+import json
+import os
+import sys
+
+KINDS = [  # (key, label)
+    ('setup', 'set-up'),
+    ('selftest', 'workbench self-test'),
+    ('static', 'static checks'),
+    ('build', 'kernel builds'),
+    ('kunit', 'KUnit cases'),
+    ('check', 'guest checks'),
+]
+
+
+def main():
+    logs, guests = sys.argv[1], sys.argv[2:]
+    counts = {k: [0, 0] for k, _ in KINDS}
+    failures = []
+    path = os.path.join(logs, 'stages.jsonl')
+    stages = [json.loads(line) for line in open(path)] if os.path.exists(path) else []
+    for s in stages:
+        if s['kind'] == 'boot':
+            continue        # judged with the guest's log, as its "boot" check
+        ok = s['status'] == 0
+        counts[s['kind']][0 if ok else 1] += 1
+        if not ok:
+            failures.append('%s (%s)' % (s['name'], s['log']))
+    per_guest = []
+    for g in guests:
+        path = os.path.join(logs, 'result-%s.json' % g)
+        try:
+            r = json.load(open(path))
+        except (OSError, ValueError):
+            counts['check'][1] += 1
+            failures.append('guest %s: no result' % g)
+            per_guest.append('%s: no result' % g)
+            continue
+        for t in r['tests']:
+            counts[t['kind']][0 if t['ok'] else 1] += 1
+            if not t['ok']:
+                failures.append('guest %s: %s' % (g, t['name']))
+        per_guest.append('%s %d/%d' % (g, r['passed'], r['passed'] + r['failed']))
+    for key, label in KINDS:
+        p, f = counts[key]
+        if p or f:
+            print('  %-20s %3d passed, %d failed' % (label, p, f))
+    if per_guest:
+        print('  guests: ' + ', '.join(per_guest))
+    for f in failures[:20]:
+        print('  failed: ' + f)
+    passed = sum(c[0] for c in counts.values())
+    failed = sum(c[1] for c in counts.values())
+    if passed + failed == 0:
+        failed = 1
+        print('  failed: nothing was run')
+    print('%d passed, %d failed' % (passed, failed))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -80,7 +80,9 @@ checkpatch)
 			--no-summary --showfile "$PATCHES/$p" 2>&1) || rc=$?
 		found=$(grep -cE '(ERROR|WARNING|CHECK):' <<<"$out" || true)
 		[ -z "$out" ] || echo "$out"
-		if [ $rc -gt 1 ] || { [ $rc -eq 1 ] && [ "$found" -eq 0 ]; }; then
+		# A helper that crashed (spdxcheck.py's Traceback) finds nothing.
+		if [ $rc -gt 1 ] || { [ $rc -eq 1 ] && [ "$found" -eq 0 ]; } ||
+			grep -q '^Traceback' <<<"$out"; then
 			die "checkpatch failed on $p (status $rc) with no finding"
 		fi
 		n=$((n + found))

@@ -34,7 +34,8 @@ touched_dirs() {
 # a located error (missing targets, link and Kconfig errors).
 normalize() {
 	sed -nE -e 's#^(.*/)?((drivers|include|arch|lib|kernel|mm|tools)/[^:]+):[0-9]+(:[0-9]+)?: ((fatal )?(warning|error)): #\2: \5: #p' \
-		-e '/No rule to make target|undefined reference to|[Uu]ndefined symbol|^make.*Error [0-9]+/p' |
+		-e '/No rule to make target|undefined reference to|[Uu]ndefined symbol|^make.*Error [0-9]+/p' \
+		-e '/\.o: warning: objtool:|WARNING: modpost:/p' |
 		sed 's/[0-9]\+/N/g' | sort
 }
 

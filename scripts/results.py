@@ -45,7 +45,12 @@ REPORTS = re.compile(
     r'detected stalls|detected expedited stalls|self-detected stall|'
     r'soft lockup|hard LOCKUP|blocked for more than|workqueue lockup|'
     r'INFO: |possible recursive locking|circular locking|'
-    r'inconsistent lock state|suspicious RCU usage|Call Trace:|Call trace:)')
+    r'inconsistent lock state|suspicious RCU usage|Call Trace:|Call trace:|'
+    r'printk messages dropped|DMAR: \[DMA|DMAR: DRHD: handling fault|PRQ|'
+    r'arm-smmu-v3.* event 0x|CMD_SYNC timeout|CMDQ error|gerror|I/O error)')
+# The lines of a WARN's own dump; anything else inside it is judged.
+DUMP = re.compile(r'^(Call Trace:|Call trace:|CPU: \d+ PID:|Modules linked in)')
+DONE = re.compile(r'^# guest checks done: (\d+) run, (\d+) failed')
 
 
 def read_conf(path):
@@ -87,6 +92,7 @@ class Log:
         self.warns = []      # (function, message)
         self.reports = []
         self.finished = False
+        self.done = None     # (run, failed) as the guest's init counted them
         suite = None
         in_warn = None       # message lines of the WARN being read
         warn_body = False    # inside a WARN's dump, up to its end trace
@@ -108,6 +114,8 @@ class Log:
             if warn_body:
                 if END_TRACE.search(line):
                     in_warn, warn_body = None, False
+                elif REPORTS.search(line) and not DUMP.search(line.strip()):
+                    self.reports.append(line.strip())
                 continue
             m = RUN.search(line)
             if m:
@@ -149,8 +157,10 @@ class Log:
             if m and suite:
                 self.infos.setdefault((suite, m.group(1)), []).append(m.group(2))
                 continue
-            if line.startswith('# guest checks done'):
+            m = DONE.match(line)
+            if m:
                 self.finished = True
+                self.done = (int(m.group(1)), int(m.group(2)))
             if REPORTS.search(line):
                 self.reports.append(line.strip())
 
@@ -178,8 +188,8 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False):
     counts = {}
     for s in expected + sorted(set(log.suites) - set(expected)):
         cases = log.suites.get(s)
-        if cases is None:
-            add('kunit', False, 'suite %s' % s, 'did not run')
+        if not cases:
+            add('kunit', False, 'suite %s' % s, 'did not run' if cases is None else 'has no cases')
             continue
         c = counts.setdefault(s, [0, 0, 0])
         for name, status, rest in cases:
@@ -214,9 +224,14 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False):
             add('kunit', st == want and tot == want, 'suite %s totals' % s,
                 'KUnit says pass:fail:skip:total %s (totals %s), parsed %s'
                 % (fmt(st), fmt(tot), fmt(want)))
-    if log.suites:
-        add('kunit', log.top_plan == len(log.suites), 'KUnit plan',
-            'KUnit planned %s suites, %d ran' % (log.top_plan, len(log.suites)))
+    # A suite that failed before its header (suite_init) has a result only.
+    for s in sorted(set(log.suite_ok) - set(log.suites)):
+        add('kunit', log.suite_ok[s], 'suite %s result' % s,
+            'ok' if log.suite_ok[s] else 'not ok, and it reported no case')
+    if log.suites or log.suite_ok or log.top_plan is not None:
+        ran = len(set(log.suites) | set(log.suite_ok))
+        add('kunit', log.top_plan == ran, 'KUnit plan',
+            'KUnit planned %s suites, %d reported' % (log.top_plan, ran))
 
     listed = [c.split(':')[0] for c in cfg.get('CHECKS', '').split()]
     got = {}
@@ -246,6 +261,10 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False):
     add('check', log.finished, 'guest finished',
         'the guest finished its checks and powered off' if log.finished else
         'the guest did not finish (crash, hang or timeout): see the log')
+    if log.done is not None:
+        parsed = (len(log.checks), sum(1 for _, ok, _ in log.checks if not ok))
+        add('check', log.done == parsed, 'guest check count',
+            'the guest ran %d and failed %d, the log shows %d and %d' % (log.done + parsed))
     return tests
 
 

@@ -92,6 +92,17 @@ class GuestLogJudge(unittest.TestCase):
             self.caught(g, insert_after(fixture(g), r'# guest checks$', bad),
                         'a failing suite that the guest does not list')
 
+    def test_suite_without_cases(self):
+        lines = fixture('mock')
+        start = next(i for i, l in enumerate(lines) if '# Subtest: iommu-sva' in l)
+        end = next(i for i, l in enumerate(lines) if re.search(r'^ok \d+ iommu-sva\s*$', l))
+        self.caught('mock', lines[:start + 1] + ['[    9.000000]     1..0\n'] + lines[end:],
+                    'an expected suite with no cases')
+        self.caught('vtd', insert_after(fixture('vtd'), r'# guest checks$',
+                                        ['[    9.000000]     # failed to initialize (-19)\n',
+                                         '[    9.000000] not ok 2 iommu-other\n']),
+                    'a suite whose init failed')
+
     def test_failed_unlisted_check(self):
         for g in GUESTS:
             self.caught(g, insert_after(fixture(g), r'# guest checks$',
@@ -155,6 +166,10 @@ class GuestLogJudge(unittest.TestCase):
             'Internal error: Oops: 96000004 [#1] PREEMPT SMP',
             'UBSAN: shift-out-of-bounds in drivers/iommu/iommu.c:3001:9',
             'Call Trace:',
+            'DMAR: [DMA Read NO_PASID] Request device [00:03.0] fault addr 0x7f000 [fault reason 0x06] PTE Read access is not set',
+            'arm-smmu-v3 9050000.smmuv3: event 0x10 received:',
+            '** 1523 printk messages dropped **',
+            'virtio_blk virtio1: [vda] blk_update_request: I/O error, dev vda, sector 0',
         ]
         for g in GUESTS:
             for p in planted:
@@ -172,6 +187,10 @@ class GuestLogJudge(unittest.TestCase):
         end = next(i for i, l in enumerate(lines) if i > start and 'end trace' in l)
         self.caught('mock', lines[:end + 1] + lines[start:end + 1] + lines[end + 1:],
                     'the expected WARN twice')
+        # Another CPU's report inside the expected WARN's dump still counts.
+        rip = next(i for i in range(start, end) if 'RIP:' in lines[i] or 'pc :' in lines[i])
+        self.caught('mock', lines[:rip + 1] + ['BUG: KASAN: use-after-free in x+0x1/0x2\n']
+                    + lines[rip + 1:], 'a report inside the expected WARN')
         # Never is not once.
         self.caught('mock', lines[:start] + lines[end + 1:], 'the expected WARN missing')
         # A WARN elsewhere is not expected.

@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.join(TOP, 'scripts'))
 import results  # noqa: E402
 
 FIXTURES = os.path.join(TOP, 'selftest')
-GUESTS = ('mock', 'vtd')
+GUESTS = ('mock', 'vtd', 'smmuv3')
 
 
 def write(path, text):

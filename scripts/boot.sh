@@ -26,11 +26,15 @@ arm64)	cc=aarch64-linux-gnu-gcc qemu="qemu-system-aarch64"
 	kernel=$OUT/arm64/arch/arm64/boot/Image ;;
 *)	die "$guest: unknown ARCH $ARCH" ;;
 esac
-# build.sh writes "built" after a whole kernel built, with the commit.
+# build.sh writes "built" after a whole kernel built, with its build_stamp:
+# boot only a kernel of this tree, as it is, with today's configs, and a
+# tree made from today's patches/.
 built=$(cat "$OUT/$ARCH/built" 2>/dev/null || true)
 [ -n "$built" ] && [ -f "$kernel" ] || die "no $ARCH kernel built: run 'make build'"
-[ "$built" = "$(git -C "$KTREE" rev-parse HEAD)" ] ||
-	die "the $ARCH kernel was built from ${built:0:12}, build/linux is at another commit: run 'make build'"
+[ "$built" = "$(build_stamp "$ARCH")" ] ||
+	die "the $ARCH kernel is not built from build/linux as it is now, with configs/ as they are: run 'make build'"
+[ "$(git -C "$KTREE" config workbench.series || true)" = "$(series_id)" ] ||
+	die "patches/ changed since build/linux was made: run 'make build'"
 
 # The initramfs: the static guest init and a console node.
 init=$g/$ARCH/init
@@ -47,8 +51,10 @@ LIST
 
 args=()
 append="$APPEND panic=-1 wb.run=$run_id"
+# The guest runs the checks in this order; kmemleak scans last, after
+# everything else (disk DMA included) has run.
 for c in $CHECKS; do
-	[ "$c" = disk-dma ] && continue
+	case $c in disk-dma | kmemleak) continue ;; esac
 	append+=" wb.check=$c"
 done
 if [ "$DISK" = yes ]; then
@@ -57,6 +63,7 @@ if [ "$DISK" = yes ]; then
 	args+=(-drive "if=none,file=$g/disk.img,format=raw,readonly=on,id=disk"
 	       -device "virtio-blk-pci,drive=disk,disable-legacy=on,iommu_platform=on")
 fi
+case " $CHECKS " in *" kmemleak "*) append+=" wb.check=kmemleak" ;; esac
 
 rc=0
 # shellcheck disable=SC2086

@@ -3,8 +3,8 @@
 # for one architecture in build/out/ARCH, or build only the given targets.
 # KTREE= and BUILD_OUT= select another tree and output directory (the
 # static checks build the base and each prefix of the series that way).
-# After a whole kernel built, OUT/built holds the commit it was built from;
-# boot.sh boots nothing else.
+# After a whole kernel built, OUT/built holds its build_stamp (commit,
+# edits, config fragments); boot.sh boots nothing else.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -49,6 +49,7 @@ fi
 if [ $# -gt 0 ]; then
 	kmake "$arch" O="$o" "$@"
 else
+	stamp=$(build_stamp "$arch")
 	kmake "$arch" O="$o" "$image"
-	git -C "$KTREE" rev-parse HEAD > "$o/built"
+	echo "$stamp" > "$o/built"
 fi

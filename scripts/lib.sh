@@ -73,6 +73,16 @@ tree_edits() {
 	git -C "$KTREE" status --porcelain --ignored=matching | head -n 5
 }
 
+# build_stamp ARCH: what a kernel built from KTREE depends on that the
+# workbench controls: the commit, uncommitted edits and the config fragments.
+build_stamp() {
+	{
+		git -C "$KTREE" rev-parse HEAD
+		git -C "$KTREE" diff HEAD
+		cat "$TOP/configs/common.config" "$TOP/configs/debug.config" "$TOP/configs/$1.config"
+	} | sha256sum | cut -d' ' -f1
+}
+
 # Read KEY=VALUE from the BASE file.
 base_field() { sed -n "s/^$1=//p" "$TOP/BASE"; }
 

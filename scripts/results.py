@@ -13,8 +13,9 @@ the log as a whole. The guest fails on:
   - a failed guest check, listed or not, and a listed check that did not run;
   - any kernel report in the log (WARN, BUG, KASAN, UBSAN, lockdep, RCU,
     stalls, soft and hard lockups, hung tasks, kmemleak, Oops, panic, stack
-    dumps), except the warnings EXPECT_WARN names, matched by their message
-    and counted exactly;
+    dumps, IOMMU faults and errors) or QEMU error, except the warnings
+    EXPECT_WARN names, matched by the KUnit case they happen in and their
+    message, and counted exactly;
   - a log that is not from this boot (its run id differs), a guest that did
     not finish, and a boot script that failed.
 Writes the result as JSON to OUT (summary.py reads it) and prints one line
@@ -47,8 +48,12 @@ REPORTS = re.compile(
     r'INFO: |possible recursive locking|circular locking|'
     r'inconsistent lock state|suspicious RCU usage|Call Trace:|Call trace:|'
     r'printk messages dropped|DMAR: \[DMA|DMAR: DRHD: handling fault|PRQ|'
-    r'arm-smmu-v3.* event 0x|CMD_SYNC timeout|CMDQ error|gerror|I/O error)')
-# The lines of a WARN's own dump; anything else inside it is judged.
+    r'DMAR: VT-d detected|Invalidation Queue Error|Invalidation Time-out|'
+    r'arm-smmu-v3.* event 0x|CMD_SYNC timeout|CMDQ error|CMDQ timeout|gerror|'
+    r'global error|Service Failure Mode|[EP][VR][TI]Q overflow|events lost|'
+    r'events may have been lost|I/O error|^qemu-system-)')
+# The lines of a WARN's own dump, each once; anything else inside it, or a
+# second one of them (another CPU's dump), is judged.
 DUMP = re.compile(r'^(Call Trace:|Call trace:|CPU: \d+ PID:|Modules linked in)')
 DONE = re.compile(r'^# guest checks done: (\d+) run, (\d+) failed')
 
@@ -66,13 +71,13 @@ def read_conf(path):
 
 
 def expected_warnings(spec):
-    """EXPECT_WARN="N|message[;N|message...]" -> [(message, N)]."""
+    """EXPECT_WARN="N|suite.case|message[;...]" -> [(suite.case, message, N)]."""
     out = []
     for item in filter(None, (s.strip() for s in spec.split(';'))):
-        n, _, msg = item.partition('|')
-        if not n.isdigit() or not msg:
-            raise ValueError('EXPECT_WARN item %r is not "N|message"' % item)
-        out.append((msg, int(n)))
+        parts = item.split('|', 2)
+        if len(parts) != 3 or not parts[0].isdigit() or '.' not in parts[1] or not parts[2]:
+            raise ValueError('EXPECT_WARN item %r is not "N|suite.case|message"' % item)
+        out.append((parts[1], parts[2], int(parts[0])))
     return out
 
 
@@ -89,13 +94,16 @@ class Log:
         self.top_plan = None
         self.infos = {}      # (suite, case) -> info lines
         self.checks = []     # (name, ok, detail)
-        self.warns = []      # (function, message)
+        self.warns = []      # (function, message, suite.case or None)
         self.reports = []
         self.finished = False
         self.done = None     # (run, failed) as the guest's init counted them
         suite = None
+        suite_open = False   # between a suite's "# Subtest:" and its result
         in_warn = None       # message lines of the WARN being read
         warn_body = False    # inside a WARN's dump, up to its end trace
+        warn_at = []         # per WARN: (suite, cases done) if in a suite
+        dumped = set()       # the DUMP lines the current WARN has shown
         for raw in lines:
             line = TS.sub('', raw.rstrip('\r\n'))
             if line == CUT:
@@ -105,16 +113,21 @@ class Log:
                 m = WARN_AT.search(line)
                 if m:
                     self.warns.append((m.group(1), ' '.join(in_warn)))
-                    warn_body = True
+                    warn_at.append((suite, len(self.suites[suite])) if suite_open else None)
+                    warn_body, dumped = True, set()
                     continue
                 if not REPORTS.search(line):
                     in_warn.append(line.strip())
                     continue
                 in_warn = None      # a cut line that no WARNING followed
             if warn_body:
+                d = DUMP.search(line.strip())
+                kind = d and d.group(1)[:3].lower()   # cal, cpu, mod
                 if END_TRACE.search(line):
                     in_warn, warn_body = None, False
-                elif REPORTS.search(line) and not DUMP.search(line.strip()):
+                elif d and kind not in dumped:
+                    dumped.add(kind)
+                elif REPORTS.search(line) or d:
                     self.reports.append(line.strip())
                 continue
             m = RUN.search(line)
@@ -123,7 +136,7 @@ class Log:
                 continue
             m = SUBTEST.match(line)
             if m:
-                suite = m.group(1)
+                suite, suite_open = m.group(1), True
                 self.suites.setdefault(suite, [])
                 continue
             m = PLAN.match(line)
@@ -140,6 +153,7 @@ class Log:
                     self.checks.append((name[6:], status == 'ok', rest.lstrip(' -')))
                 elif not indent:
                     self.suite_ok[name] = status == 'ok'
+                    suite_open = False
                 elif suite:
                     skip = '# SKIP' in rest
                     self.suites[suite].append((name, 'skip' if skip else status, rest))
@@ -163,6 +177,13 @@ class Log:
                 self.done = (int(m.group(1)), int(m.group(2)))
             if REPORTS.search(line):
                 self.reports.append(line.strip())
+        # A case's output comes before its result line: a WARN belongs to
+        # the first case of its suite that had not reported yet.
+        for i, at in enumerate(warn_at):
+            case = None
+            if at and at[1] < len(self.suites[at[0]]):
+                case = '%s.%s' % (at[0], self.suites[at[0]][at[1]][0])
+            self.warns[i] += (case,)
 
 
 def judge(cfg, lines, run_id, boot_status=0, demo=False):
@@ -244,15 +265,16 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False):
     want = expected_warnings(cfg.get('EXPECT_WARN', ''))
     seen = [0] * len(want)
     unexpected = []
-    for fn, msg in log.warns:
-        for i, (text, _) in enumerate(want):
-            if text in msg:
+    for fn, msg, case in log.warns:
+        for i, (where, text, _) in enumerate(want):
+            if case == where and text in msg:
                 seen[i] += 1
                 break
         else:
-            unexpected.append('%s: %s' % (fn, msg or '(no message)'))
-    for (text, n), got_n in zip(want, seen):
-        add('check', got_n == n, 'expected warning "%s"' % text,
+            unexpected.append('%s: %s (in %s)' % (fn, msg or '(no message)',
+                                                  case or 'no KUnit case'))
+    for (where, text, n), got_n in zip(want, seen):
+        add('check', got_n == n, 'expected warning "%s" in %s' % (text, where),
             'seen %d times, expected %d' % (got_n, n))
     add('check', not unexpected and not log.reports, 'kernel log',
         'no reports' if not unexpected and not log.reports else

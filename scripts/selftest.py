@@ -11,6 +11,7 @@ scripts/lib.sh, tree.sh's refusal to touch what is not its own, and lint
 of the workbench's scripts. Run by make test and make selftest.
 """
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -191,12 +192,38 @@ class GuestLogJudge(unittest.TestCase):
         rip = next(i for i in range(start, end) if 'RIP:' in lines[i] or 'pc :' in lines[i])
         self.caught('mock', lines[:rip + 1] + ['BUG: KASAN: use-after-free in x+0x1/0x2\n']
                     + lines[rip + 1:], 'a report inside the expected WARN')
+        # Another CPU's dump (no report line of its own) inside it counts.
+        self.caught('mock', lines[:rip + 1] + ['irq 11: nobody cared\n',
+                                               'CPU: 1 PID: 0 Comm: swapper/1 Not tainted\n']
+                    + lines[rip + 1:], 'a second CPU dump inside the expected WARN')
         # Never is not once.
         self.caught('mock', lines[:start] + lines[end + 1:], 'the expected WARN missing')
+        # The right message outside its case is not the expected WARN: before
+        # any suite, in another suite, after the suites, or about another PASID.
+        rest = lines[:start] + lines[end + 1:]
+        for where in (r'KTAP version 1', r'^ok 1 iommu-sva', r'# Subtest: iommu-pasid$',
+                      r'ok \d+ pasid_attach_detach', r'ok 3 iommu-pasid-misuse', r'# guest checks$'):
+            self.caught('mock', insert_after(rest, where, lines[start:end + 1]),
+                        'the expected WARN after %r' % where)
+        self.caught('mock', replace(lines, r'PASID 7: detach', 'PASID 8: detach'),
+                    'the expected WARN about another PASID')
         # A WARN elsewhere is not expected.
         for g in GUESTS[1:]:
             self.caught(g, insert_after(fixture(g), r'# guest checks$', lines[start:end + 1]),
                         'a WARN in a guest that expects none')
+
+    def test_iommu_and_qemu_errors(self):
+        for g, bad in (('vtd', 'DMAR: VT-d detected Invalidation Queue Error: Reason 1'),
+                       ('vtd', 'DMAR: VT-d detected Invalidation Time-out Error: SID 18'),
+                       ('vtd', 'qemu-system-x86_64: vtd_process_inv_desc: invalid inv desc'),
+                       ('smmuv3', 'arm-smmu-v3 9050000.smmuv3: unexpected global error reported'
+                        ' (0x00000004), this could be serious'),
+                       ('smmuv3', 'arm-smmu-v3 9050000.smmuv3: device has entered Service'
+                        ' Failure Mode!'),
+                       ('smmuv3', 'arm-smmu-v3 9050000.smmuv3: EVTQ overflow detected --'
+                        ' events lost'),
+                       ('smmuv3', 'arm-smmu-v3 9050000.smmuv3: CMDQ timeout')):
+            self.caught(g, insert_after(fixture(g), r'^ok 1 guest\.', [bad + '\n']), bad)
 
     def test_command_line_and_json(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -300,6 +327,28 @@ class Workbench(unittest.TestCase):
         p = run([sys.executable, os.path.join(TOP, 'scripts/summary.py'), logs, 'mock'])
         self.assertNotEqual(p.returncode, 0, p.stdout)
         self.assertRegex(p.stdout, r'(?m)^0 passed, [1-9]\d* failed$')
+
+    def test_boot_only_what_was_built(self):
+        tree = os.path.join(self.tmp, 'build/linux')
+        fake_tree(tree, [])
+        out = os.path.join(self.tmp, 'build/out/x86_64')
+        os.makedirs(os.path.join(out, 'arch/x86/boot'))
+        write(os.path.join(out, 'arch/x86/boot/bzImage'), 'not a kernel')
+        # lib.sh's build_stamp, computed here on its own.
+        h = hashlib.sha256((git(tree, 'rev-parse', 'HEAD') + '\n').encode()
+                           + git(tree, 'diff', 'HEAD').encode())
+        for c in ('common', 'debug', 'x86_64'):
+            with open(os.path.join(TOP, 'configs', c + '.config'), 'rb') as f:
+                h.update(f.read())
+        for built, series, why in (('0' * 64, None, 'not built from build/linux as it is now'),
+                                   (h.hexdigest(), 'other',
+                                    'patches/ changed since build/linux was made')):
+            write(os.path.join(out, 'built'), built + '\n')
+            if series:
+                git(tree, 'config', 'workbench.series', series)
+            p = self.script('boot.sh', 'mock', '5e1f7e57a11d0009')
+            self.assertNotEqual(p.returncode, 0, p.stdout)
+            self.assertIn(why, p.stderr)
 
     def test_summary(self):
         logs = os.path.join(self.tmp, 'build/logs')

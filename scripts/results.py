@@ -8,6 +8,8 @@ the log as a whole. The guest fails on:
   - a failed or skipped case of an expected suite, an expected suite that
     did not run or ran fewer cases than it planned, a suite whose result
     line or KUnit's own totals disagree with the cases parsed;
+  - a case of a suite that must skip here (SKIPPED_SUITES: it does not
+    apply to this machine) that did not skip, or such a suite not run;
   - a failed case or suite anywhere, expected or not (unexpected suites
     that pass are only noted);
   - a failed guest check, listed or not, and a listed check that did not run;
@@ -206,8 +208,10 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False):
         'the boot script failed (status %d): see the boot log' % boot_status)
 
     expected = cfg.get('SUITES', '').split()
+    skipping = cfg.get('SKIPPED_SUITES', '').split()
     counts = {}
-    for s in expected + sorted(set(log.suites) - set(expected)):
+    listed = expected + skipping
+    for s in listed + sorted(set(log.suites) - set(listed)):
         cases = log.suites.get(s)
         if not cases:
             add('kunit', False, 'suite %s' % s, 'did not run' if cases is None else 'has no cases')
@@ -215,6 +219,11 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False):
         c = counts.setdefault(s, [0, 0, 0])
         for name, status, rest in cases:
             c[['ok', 'not ok', 'skip'].index(status)] += 1
+            if s in skipping:
+                add('kunit', status == 'skip', '%s.%s skips' % (s, name),
+                    rest.strip(' #') if status == 'skip' else
+                    status + rest + ': ran where it does not apply')
+                continue
             bad = status == 'not ok' or (status == 'skip' and s in expected)
             if s in expected or bad:
                 add('kunit', not bad, '%s.%s' % (s, name),
@@ -222,14 +231,14 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False):
             if demo and s in expected:
                 for info in log.infos.get((s, name), []):
                     tests.append(('info', info, True, ''))
-        if s not in expected and not any(st == 'not ok' for _, st, _ in cases):
+        if s not in listed and not any(st == 'not ok' for _, st, _ in cases):
             tests.append(('note', 'suite %s ran but is not expected here' % s, True, ''))
         # A suite cut short (crash, hang) reports fewer cases than planned.
         missing = log.plans.get(s, len(cases)) - len(cases)
         if missing:
             add('kunit', False, 'suite %s' % s,
                 '%d planned cases never reported' % missing)
-        if s in log.suite_ok or s in expected:
+        if s in log.suite_ok or s in listed:
             ok = log.suite_ok.get(s)
             add('kunit', ok, 'suite %s result' % s,
                 {True: 'ok', False: 'not ok', None: 'no result line'}[ok])
@@ -240,7 +249,7 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False):
         want = (c[0], c[1], c[2], sum(c))
         if sum(c) <= 1 and st is None and tot is None:
             pass
-        elif st is not None or tot is not None or s in expected:
+        elif st is not None or tot is not None or s in listed:
             fmt = lambda t: ':'.join(map(str, t)) if t else 'nothing'  # noqa: E731
             add('kunit', st == want and tot == want, 'suite %s totals' % s,
                 'KUnit says pass:fail:skip:total %s (totals %s), parsed %s'

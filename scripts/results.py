@@ -8,8 +8,10 @@ the log as a whole. The guest fails on:
   - a failed or skipped case of an expected suite, an expected suite that
     did not run or ran fewer cases than it planned, a suite whose result
     line or KUnit's own totals disagree with the cases parsed;
-  - a case of a suite that must skip here (SKIPPED_SUITES: it does not
-    apply to this machine) that did not skip, or such a suite not run;
+  - a case of a suite that must skip here (SKIPPED_SUITES, with the reason
+    it must give: it does not apply to this machine) that did not skip or
+    skipped for another reason, or such a suite not run; a case that
+    failed an expectation and then skipped counts as failed;
   - a failed case or suite anywhere, expected or not (unexpected suites
     that pass are only noted);
   - a failed guest check, listed or not, and a listed check that did not run;
@@ -53,11 +55,14 @@ REPORTS = re.compile(
     r'DMAR: VT-d detected|Invalidation Queue Error|Invalidation Time-out|'
     r'arm-smmu-v3.* event 0x|CMD_SYNC timeout|CMDQ error|CMDQ timeout|gerror|'
     r'global error|Service Failure Mode|[EP][VR][TI]Q overflow|events lost|'
-    r'events may have been lost|I/O error|^qemu-system-)')
+    r'events may have been lost|I/O error|qemu-system-\w+: )')
 # The lines of a WARN's own dump, each once; anything else inside it, or a
 # second one of them (another CPU's dump), is judged.
 DUMP = re.compile(r'^(Call Trace:|Call trace:|CPU: \d+ PID:|Modules linked in)')
 DONE = re.compile(r'^# guest checks done: (\d+) run, (\d+) failed')
+POWER_DOWN = re.compile(r'^reboot: Power down$')
+# A KUnit case that failed an expectation and then skipped prints "ok".
+FAILED_EXPECT = re.compile(r'^(EXPECTATION|ASSERTION) FAILED')
 
 
 def read_conf(path):
@@ -70,6 +75,17 @@ def read_conf(path):
         if m:
             vals[m.group(1)] = ' '.join(shlex.split(m.group(2)))
     return vals
+
+
+def skipped_suites(spec):
+    """SKIPPED_SUITES="suite|reason[;...]" -> {suite: reason}."""
+    out = {}
+    for item in filter(None, (s.strip() for s in spec.split(';'))):
+        parts = item.split('|', 1)
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            raise ValueError('SKIPPED_SUITES item %r is not "suite|reason"' % item)
+        out[parts[0]] = parts[1]
+    return out
 
 
 def expected_warnings(spec):
@@ -132,6 +148,10 @@ class Log:
                 elif REPORTS.search(line) or d:
                     self.reports.append(line.strip())
                 continue
+            # Before any other parsing: a report printed into the middle of
+            # a line the parser also reads (a result, a check) still counts.
+            if REPORTS.search(line):
+                self.reports.append(line.strip())
             m = RUN.search(line)
             if m:
                 self.run_ids.append(m.group(1))
@@ -158,7 +178,10 @@ class Log:
                     suite_open = False
                 elif suite:
                     skip = '# SKIP' in rest
-                    self.suites[suite].append((name, 'skip' if skip else status, rest))
+                    failed = any(FAILED_EXPECT.match(i) for i in self.infos.get((suite, name), []))
+                    if failed:
+                        status, rest = 'not ok', rest + ' (an expectation failed)'
+                    self.suites[suite].append((name, 'skip' if skip and not failed else status, rest))
                 continue
             m = STATS.match(line)
             if m:
@@ -175,10 +198,11 @@ class Log:
                 continue
             m = DONE.match(line)
             if m:
-                self.finished = True
                 self.done = (int(m.group(1)), int(m.group(2)))
-            if REPORTS.search(line):
-                self.reports.append(line.strip())
+            # Finished: the checks ran to their end, then the kernel shut
+            # down cleanly (QEMU runs with -no-reboot: a reset exits it too).
+            if self.done and POWER_DOWN.match(line):
+                self.finished = True
         # A case's output comes before its result line: a WARN belongs to
         # the first case of its suite that had not reported yet.
         for i, at in enumerate(warn_at):
@@ -208,9 +232,12 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False):
         'the boot script failed (status %d): see the boot log' % boot_status)
 
     expected = cfg.get('SUITES', '').split()
-    skipping = cfg.get('SKIPPED_SUITES', '').split()
+    skipping = skipped_suites(cfg.get('SKIPPED_SUITES', ''))
+    both = set(expected) & set(skipping)
+    if both:
+        raise ValueError('suites both expected and skipped: %s' % ', '.join(sorted(both)))
     counts = {}
-    listed = expected + skipping
+    listed = expected + sorted(skipping)
     for s in listed + sorted(set(log.suites) - set(listed)):
         cases = log.suites.get(s)
         if not cases:
@@ -220,9 +247,12 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False):
         for name, status, rest in cases:
             c[['ok', 'not ok', 'skip'].index(status)] += 1
             if s in skipping:
-                add('kunit', status == 'skip', '%s.%s skips' % (s, name),
-                    rest.strip(' #') if status == 'skip' else
-                    status + rest + ': ran where it does not apply')
+                why = rest.split('# SKIP', 1)[-1].strip()
+                ok = status == 'skip' and skipping[s] in why
+                add('kunit', ok, '%s.%s skips' % (s, name),
+                    why if ok else status + rest +
+                    (': skipped, but not because "%s"' % skipping[s] if status == 'skip'
+                     else ': ran where it does not apply'))
                 continue
             bad = status == 'not ok' or (status == 'skip' and s in expected)
             if s in expected or bad:

@@ -117,6 +117,37 @@ class GuestLogJudge(unittest.TestCase):
         self.caught('smmuv3', lines[:start - 1] + lines[end + 1:],
                     'a suite that must skip did not run')
 
+    def test_skip_that_hides_a_failure(self):
+        self.caught('vtd', replace(fixture('vtd'), r'# SKIP another IOMMU driver is active',
+                                   '# SKIP mock IOMMU driver off: boot with iommu_mock.enable=1'),
+                    'a suite that must skip skipped for another reason')
+        self.caught('vtd', insert_after(fixture('vtd'), r'# Subtest: iommu-sva$',
+                                        ['    1..1\n', '    # sva_bind_twice: EXPECTATION FAILED at'
+                                         ' drivers/iommu/iommu-sva-test.c:1\n']),
+                    'a case that failed an expectation, then skipped')
+        cfg = results.read_conf(os.path.join(TOP, 'guests', 'vtd.conf'))
+        cfg['SUITES'] += ' iommu-sva'
+        with self.assertRaises(ValueError):
+            results.judge(cfg, fixture('vtd'), run_id_of(fixture('vtd')))
+
+    def test_report_inside_a_line(self):
+        lines = fixture('smmuv3')
+        i = next(i for i, l in enumerate(lines) if re.match(r'^ok \d+ guest\.', l))
+        self.caught('smmuv3', lines[:i] + [lines[i][:20] + 'arm-smmu-v3 9050000.smmuv3: event 0x10 received:\n',
+                                           lines[i][20:]] + lines[i + 1:],
+                    'an SMMUv3 event printed into a check line')
+        lines = fixture('vtd')
+        i = next(i for i, l in enumerate(lines) if 'ok 1 vtd_sva_refused' in l)
+        self.caught('vtd', lines[:i] + [lines[i][:14] + 'qemu-system-x86_64: vtd_iova_to_slpte: detected IOVA overflow\n',
+                                        lines[i][14:]] + lines[i + 1:],
+                    "QEMU's error printed into a KTAP line")
+
+    def test_no_clean_power_down(self):
+        for g in GUESTS:
+            lines = fixture(g)
+            self.caught(g, [l for l in lines if 'reboot: Power down' not in l],
+                        'the guest reset instead of powering down')
+
     def test_failed_unlisted_check(self):
         for g in GUESTS:
             self.caught(g, insert_after(fixture(g), r'# guest checks$',

@@ -29,18 +29,13 @@ touched_dirs() {
 		awk '{ for (i = 1; i <= n; i++) if (index($0, d[i] "/") == 1) next; d[++n] = $0; print }'
 }
 
-# Findings without line numbers, so that moved code compares equal:
-# compiler and sparse warnings and errors, and what fails a build without
-# a located error (missing targets, link and Kconfig errors).
-normalize() {
-	sed -nE -e 's#^(.*/)?((drivers|include|arch|lib|kernel|mm|tools)/[^:]+):[0-9]+(:[0-9]+)?: ((fatal )?(warning|error)): #\2: \5: #p' \
-		-e '/No rule to make target|undefined reference to|[Uu]ndefined symbol|^make.*Error [0-9]+/p' \
-		-e '/\.o: warning: objtool:|WARNING: modpost:/p' |
-		sed 's/[0-9]\+/N/g' | sort
-}
+# Findings without positions, so that moved code compares equal: compiler
+# and sparse warnings and errors, and what fails a build without a located
+# error (missing targets, link and Kconfig errors); see findings.py.
+normalize() { python3 "$TOP/scripts/findings.py" build; }
 
 # new_findings BASEFILE TIPFILE: lines in TIP beyond those in BASE.
-new_findings() { python3 "$TOP/scripts/new-findings.py" "$1" "$2"; }
+new_findings() { python3 "$TOP/scripts/findings.py" new "$1" "$2"; }
 
 worktree_at() {
 	if [ ! -d "$WT/.git" ] && [ ! -f "$WT/.git" ]; then
@@ -164,7 +159,7 @@ coccicheck)
 	# one make run, located findings only; a run that fails is a failed
 	# check, not a clean one.
 	cocci() {
-		local arch=$1 tree=$2 out=$3 f
+		local arch=$1 tree=$2 out=$3
 		shift 3
 		[ $# -gt 0 ] || return 0
 		mkdir -p "$out"
@@ -172,10 +167,7 @@ coccicheck)
 		KMAKE_SILENT='' KTREE=$tree BUILD_OUT=$out "$TOP/scripts/build.sh" "$arch" C=2 \
 			CHECK="$tree/scripts/coccicheck" MODE=report "${@/%.c/.o}" > "$out/cocci.raw" 2>&1 ||
 			{ cat "$out/cocci.raw" >&2; die "coccicheck failed on $*"; }
-		for f; do
-			grep -E "^(.*/)?$f:[0-9]+:" "$out/cocci.raw" |
-				sed -E 's#^(.*/)?([^:]+):[0-9]+:[0-9-]*:#\2:#' || true
-		done
+		python3 "$TOP/scripts/findings.py" cocci "$@" < "$out/cocci.raw"
 	}
 	files=$(touched '*.c')
 	worktree_at base

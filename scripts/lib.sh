@@ -105,7 +105,8 @@ kmake() {
 # recorded. NAME and LOG hold no quotes or backslashes.
 record() {
 	printf '{"kind": "%s", "name": "%s", "status": %d, "seconds": %d, "log": "%s"}\n' \
-		"$1" "$2" "$3" "$4" "$5" >>"$LOGS/stages.jsonl"
+		"$1" "$2" "$3" "$4" "$5" >>"$LOGS/stages.jsonl" ||
+		die "cannot record stage \"$2\" in $LOGS/stages.jsonl: no verdict"
 }
 
 # stage KIND NAME LOG CMD...: run one stage with its output in LOG, record

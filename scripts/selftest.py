@@ -23,6 +23,7 @@ import unittest
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, 'scripts'))
+import findings  # noqa: E402
 import results  # noqa: E402
 
 FIXTURES = os.path.join(TOP, 'selftest')
@@ -129,6 +130,38 @@ class GuestLogJudge(unittest.TestCase):
         cfg['SUITES'] += ' iommu-sva'
         with self.assertRaises(ValueError):
             results.judge(cfg, fixture('vtd'), run_id_of(fixture('vtd')))
+
+    def test_not_ok_skip_is_a_failure(self):
+        self.caught('vtd', replace(fixture('vtd'), r'^(\s*)ok (\d+ sva_bind_twice # SKIP)',
+                                   r'\1not ok \2'),
+                    '"not ok # SKIP" in a suite that must skip')
+
+    def test_skip_in_unlisted_suite(self):
+        lines = replace(fixture('mock'), r'^1\.\.5$', '1..6')
+
+        def extra(case):
+            return ['    KTAP version 1\n', '    # Subtest: iommu-extra\n', '    1..1\n',
+                    '    %s\n' % case, 'ok 6 iommu-extra\n']
+        self.assertEqual(failures('mock', insert_after(lines, r'^ok \d+ pci-pasid-acs',
+                                                       extra('ok 1 extra_case'))), [])
+        self.caught('mock', insert_after(lines, r'^ok \d+ pci-pasid-acs',
+                                         extra('ok 1 extra_case # SKIP dependency missing')),
+                    'an unlisted suite that only skipped')
+
+    def test_case_after_the_expected_warnings(self):
+        lines = replace(fixture('mock'), r'^1\.\.5$', '1..6')
+        extra = ['    KTAP version 1\n', '    # Subtest: iommu-extra\n', '    1..1\n',
+                 '    ok 1 extra_case\n', 'ok 6 iommu-extra\n']
+        self.assertEqual(failures('mock', insert_after(lines, r'^ok \d+ pci-pasid-acs', extra)), [])
+        self.caught('mock', insert_after(lines, r'^ok \d+ iommu-pasid-misuse', extra),
+                    'a case that ran after the WARN_ONCE sites went silent')
+
+    def test_report_in_a_warn_dump_line(self):
+        for line in (r'^(---\[ end trace [0-9a-f]+ \]---)$', r'^(CPU: \d+ PID: .*)$',
+                     r'^(WARNING: CPU: .*)$'):
+            self.caught('mock', replace(fixture('mock'), line,
+                                        r'\1BUG: KASAN: use-after-free in x+0x1/0x2'),
+                        'a report in the line %r of the expected WARN' % line)
 
     def test_report_inside_a_line(self):
         lines = fixture('smmuv3')
@@ -288,6 +321,48 @@ class GuestLogJudge(unittest.TestCase):
                 self.assertEqual(p.returncode != 0, planted, p.stdout)
                 self.assertEqual(r['failed'] > 0, planted, r)
                 self.assertGreater(r['passed'], 0)
+
+
+class Findings(unittest.TestCase):
+    """findings.py: a finding the series adds is new, one it moves is not."""
+
+    T = '/work/x/build/linux/'
+
+    def new(self, base, tip, files=None):
+        norm = (lambda t: findings.cocci(t, files)) if files else findings.build
+        return findings.new(norm(base), norm(tip))
+
+    def test_moved_finding_is_not_new(self):
+        w = 'drivers/iommu/iommu.c:%d:5: warning: unused variable \'pasid1\' [-Wunused-variable]'
+        self.assertEqual(self.new([w % 100], [self.T + w % 3500]), [])
+
+    def test_new_finding_beside_a_fixed_one(self):
+        sparse = ['drivers/dma/idxd/cdev.c:%s: warning: incorrect type in return expression'
+                  ' (different base types)', 'drivers/dma/idxd/cdev.c:%s:    expected %s',
+                  'drivers/dma/idxd/cdev.c:%s:    got %s']
+
+        def mismatch(pos, want, got):
+            return [sparse[0] % pos, sparse[1] % (pos, want), sparse[2] % (pos, got)]
+        self.assertEqual(self.new(mismatch('331:24', 'restricted __poll_t', 'int'),
+                                  mismatch('900:24', 'restricted __poll_t', 'int')), [])
+        self.assertTrue(self.new(mismatch('331:24', 'restricted __poll_t', 'int'),
+                                 mismatch('118:16', 'int', 'restricted __poll_t')),
+                        'a new type mismatch hid behind a fixed one')
+        w = 'drivers/iommu/iommu.c:%d:5: warning: unused variable \'%s\''
+        self.assertTrue(self.new([w % (100, 'pasid1')], [w % (3500, 'pasid2')]),
+                        'a new warning about pasid2 hid behind a fixed one about pasid1')
+        w = 'arch/%s/include/asm/cmpxchg.h:10:1: warning: cast truncates bits'
+        self.assertTrue(self.new([w % 'x86'], [self.T + w % 'arm64']),
+                        'the directories of an arch header were lost')
+        c = '%s:42:1-7: WARNING: Threaded IRQ with no primary handler requested'
+        files = ['drivers/iommu/iommu.c', 'drivers/iommu/intel/iommu.c']
+        self.assertEqual(self.new([c % files[1]], [self.T + c % files[1]], files), [])
+        self.assertTrue(self.new([c % files[1]], [self.T + c % files[0]], files),
+                        'a coccicheck finding in iommu.c hid behind a fixed one in intel/iommu.c')
+
+    def test_build_failures_are_findings(self):
+        self.assertTrue(self.new([], ['make[4]: *** [scripts/Makefile.build:250: x.o] Error 1']))
+        self.assertTrue(self.new([], ['ld: iommu.o: undefined reference to `foo\'']))
 
 
 def run(cmd, env=None, **kw):

@@ -31,7 +31,13 @@ stage setup "base + series -> build/linux" "$LOGS/tree.log" "$TOP/scripts/tree.s
 sed -n 's/^base: /  base: /p; s/^note: /  note: /p; s/^      the archive/        the archive/p' "$LOGS/tree.log"
 
 say "== static checks"
-for c in $("$TOP/scripts/check.sh" --list); do
+# A list that cannot be had is a failed check, not an empty one.
+checks=$("$TOP/scripts/check.sh" --list) || checks=
+if [ -z "$checks" ]; then
+	record static "list the static checks" 1 0 scripts/check.sh
+	say "  check.sh --list failed: no static checks run"
+fi
+for c in $checks; do
 	stage static "$c" "$LOGS/check-$c.log" "$TOP/scripts/check.sh" "$c"
 	tail -n 1 "$LOGS/check-$c.log" | sed 's/^/    /'
 done

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""findings.py: static-check findings, one a line, compared with the base's.
+
+  findings.py build < OUTPUT      compiler, sparse and build findings
+  findings.py cocci FILE... < OUTPUT
+                                  coccicheck's findings in FILEs
+  findings.py new BASE TIP        the lines of TIP beyond those of BASE
+
+Findings carry no position, so that moved code compares equal: a path
+keeps its directories, an identifier its digits, and a sparse type
+finding its detail lines (sparse's types); only standalone numbers (line
+numbers in messages, offsets, sizes) become N. A line that TIP holds more
+often than BASE is new that many times; "new" prints those lines, sorted,
+with "(xN)" for repeats, and nothing if there are none.
+"""
+import collections
+import re
+import sys
+
+TOP_DIRS = r'(?:drivers|include|arch|lib|kernel|mm|tools)'
+# [tree/]path:line[:col]: warning|error: message; the tree's path is the
+# shortest prefix that leaves a top-level directory of the kernel.
+LOCATED = re.compile(r'^(?:.*?/)?(%s/[^:]+):(\d+(?::\d+)?): ((?:fatal )?(?:warning|error)): (.*)$'
+                     % TOP_DIRS)
+# sparse's detail lines under a finding, at its position, indented:
+# the types of a mismatch.
+DETAIL = re.compile(r'^(?:.*?/)?(%s/[^:]+):(\d+(?::\d+)?): {2,}(\S.*)$' % TOP_DIRS)
+# What fails a build without a located error, and objtool and modpost.
+UNLOCATED = re.compile(r'No rule to make target|undefined reference to|[Uu]ndefined symbol|'
+                       r'^make.*Error \d+|\.o: warning: objtool:|WARNING: modpost:')
+NUMBER = re.compile(r'\b(?:0x[0-9a-fA-F]+|\d+)\b')
+
+
+def numbers_out(text):
+    return NUMBER.sub('N', text)
+
+
+def build(lines):
+    out = []
+    last = None       # (index in out, path, position) of the last finding
+    for line in lines:
+        line = line.rstrip('\n')
+        m = DETAIL.match(line)
+        if m and last and (m.group(1), m.group(2)) == last[1:]:
+            out[last[0]] += ' [%s]' % m.group(3)
+            continue
+        m = LOCATED.match(line)
+        if m:
+            out.append('%s: %s: %s' % (m.group(1), m.group(3), m.group(4)))
+            last = (len(out) - 1, m.group(1), m.group(2))
+        elif UNLOCATED.search(line):
+            out.append(line)
+            last = None
+    return sorted(numbers_out(f) for f in out)
+
+
+def cocci(lines, files):
+    out = []
+    for line in lines:
+        for f in files:
+            m = re.match(r'^(?:.*/)?%s:\d+:[0-9-]*:\s*(.*)$' % re.escape(f), line.rstrip('\n'))
+            if m:
+                out.append('%s: %s' % (f, numbers_out(m.group(1))))
+                break
+    return sorted(out)
+
+
+def new(base, tip):
+    out = []
+    for line, n in sorted((collections.Counter(tip) - collections.Counter(base)).items()):
+        out.append('%s%s' % (line, '' if n == 1 else ' (x%d)' % n))
+    return out
+
+
+def main(argv):
+    if argv[:1] == ['build'] and len(argv) == 1:
+        res = build(sys.stdin)
+    elif argv[:1] == ['cocci'] and len(argv) > 1:
+        res = cocci(sys.stdin, argv[1:])
+    elif argv[:1] == ['new'] and len(argv) == 3:
+        res = new(*(open(f).read().splitlines() for f in argv[1:]))
+    else:
+        sys.exit(__doc__)
+    for line in res:
+        print(line)
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])

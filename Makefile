@@ -10,7 +10,7 @@ S := scripts
 # environment (an exported ARCH must not change what is built).
 cmdline = $(if $(filter command line,$(origin $(1))),$($(1)),$(2))
 
-.PHONY: help run test check selftest deps tree export apply build boot clean
+.PHONY: help run test check bench selftest deps tree export apply build boot clean
 help:
 	@sed -n 's/^#   /  /p' Makefile; sed -n 's/^## //p' Makefile
 
@@ -25,6 +25,10 @@ test:
 ## make check            set-up and static checks only, as make test runs them
 check:
 	@$(S)/test.sh static
+
+## make bench             the PASID lookup benchmark: build/bench/table.txt, lookup.png
+bench:
+	@$(S)/bench.sh
 
 ## make selftest         the workbench's self-test: planted failures, lint
 selftest:

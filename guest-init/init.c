@@ -13,6 +13,9 @@
  *   vtd-pasid-table   the VT-d table walk shows a scalable-mode PASID-table
  *                     entry (PASID 0) for the disk's PCI function
  *   kmemleak          a kmemleak scan finds nothing
+ *   bench:ROUNDS      the PASID benchmark (CONFIG_IOMMU_PASID_BENCH) runs
+ *                     ROUNDS rounds; the CPU model and the speculation
+ *                     mitigations it ran with are printed first
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -180,6 +183,35 @@ static void check_vtd_pasid_table(void)
 	       bdf, found ? "has" : "lacks");
 }
 
+static void check_bench(const char *rounds)
+{
+	static const char vuln[] = "/sys/devices/system/cpu/vulnerabilities";
+	static char buf[4096];
+	struct dirent *e;
+	char *model;
+	DIR *d;
+
+	read_file("/proc/cpuinfo", buf, sizeof(buf));
+	model = strstr(buf, "model name");
+	if (model)
+		printf("# bench cpu: %.*s\n", (int)strcspn(model, "\n"), model);
+	d = opendir(vuln);
+	while (d && (e = readdir(d))) {
+		char path[PATH_MAX];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", vuln, e->d_name);
+		if (read_file(path, buf, sizeof(buf)) > 0)
+			printf("# bench mitigation %s: %.*s\n", e->d_name,
+			       (int)strcspn(buf, "\n"), buf);
+	}
+	if (d)
+		closedir(d);
+	result(!write_file("/sys/kernel/debug/iommu-pasid-bench", rounds), "bench",
+	       "%s rounds", rounds);
+}
+
 static void check_kmemleak(void)
 {
 	static char report[1 << 16];
@@ -232,6 +264,8 @@ int main(void)
 			check_vtd_pasid_table();
 		else if (!strcmp(tok, "kmemleak"))
 			check_kmemleak();
+		else if (!strcmp(tok, "bench") && arg)
+			check_bench(arg);
 		else
 			result(0, tok, "unknown check");
 	}

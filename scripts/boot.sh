@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# boot.sh GUEST RUN_ID: boot the test kernel of GUEST's architecture in QEMU
-# as guests/GUEST.conf says, with guest-init/init.c as PID 1, and keep the
-# console in build/logs/guest-GUEST.log; results.py judges it. The guest
+# boot.sh GUEST RUN_ID: boot the kernel that guests/GUEST.conf names (KERNEL,
+# by default the debug test kernel of its ARCH) in QEMU as it says, with
+# guest-init/init.c as PID 1, and keep the console in
+# build/logs/guest-NAME.log (NAME: GUEST with "/" as "-"). The guest
 # prints RUN_ID, so a log from any other boot is never judged as this one.
 # Fails when the kernel is missing or older than build/linux, when the
 # initramfs cannot be made, and when QEMU fails or times out.
@@ -11,28 +12,31 @@ set -euo pipefail
 guest=${1:?usage: boot.sh GUEST RUN_ID}
 run_id=${2:?usage: boot.sh GUEST RUN_ID}
 conf=$TOP/guests/$guest.conf
-console=$LOGS/guest-$guest.log
+console=$LOGS/guest-${guest//\//-}.log
 rm -f "$console"
 [ -f "$conf" ] || die "no guest $guest (guests/*.conf)"
+KERNEL=
 # shellcheck source=/dev/null
 . "$conf"
+KERNEL=${KERNEL:-$ARCH}
+[ "$(kernel_arch "$KERNEL")" = "$ARCH" ] || die "$guest: kernel $KERNEL is not for $ARCH"
 
 g=$BUILD/guest
 mkdir -p "$g/$ARCH"
 case "$ARCH" in
 x86_64)	cc=gcc qemu="qemu-system-x86_64"
-	kernel=$OUT/x86_64/arch/x86/boot/bzImage ;;
+	kernel=$OUT/$KERNEL/arch/x86/boot/bzImage ;;
 arm64)	cc=aarch64-linux-gnu-gcc qemu="qemu-system-aarch64"
-	kernel=$OUT/arm64/arch/arm64/boot/Image ;;
+	kernel=$OUT/$KERNEL/arch/arm64/boot/Image ;;
 *)	die "$guest: unknown ARCH $ARCH" ;;
 esac
 # build.sh writes "built" after a whole kernel built, with its build_stamp:
 # boot only a kernel of this tree, as it is, with today's configs, and a
 # tree made from today's patches/.
-built=$(cat "$OUT/$ARCH/built" 2>/dev/null || true)
-[ -n "$built" ] && [ -f "$kernel" ] || die "no $ARCH kernel built: run 'make build'"
-[ "$built" = "$(build_stamp "$ARCH")" ] ||
-	die "the $ARCH kernel is not built from build/linux as it is now, with configs/ as they are: run 'make build'"
+built=$(cat "$OUT/$KERNEL/built" 2>/dev/null || true)
+[ -n "$built" ] && [ -f "$kernel" ] || die "no $KERNEL kernel built: run 'make build'"
+[ "$built" = "$(build_stamp "$KERNEL")" ] ||
+	die "the $KERNEL kernel is not built from build/linux as it is now, with configs/ as they are: run 'make build'"
 [ "$(git -C "$KTREE" config workbench.series || true)" = "$(series_id)" ] ||
 	die "patches/ changed since build/linux was made: run 'make build'"
 
@@ -47,7 +51,7 @@ dir /proc 0755 0 0
 dir /sys 0755 0 0
 file /init $init 0755 0 0
 LIST
-"$OUT/$ARCH/usr/gen_init_cpio" "$g/$ARCH/initramfs.list" > "$g/$ARCH/initramfs.cpio"
+"$OUT/$KERNEL/usr/gen_init_cpio" "$g/$ARCH/initramfs.list" > "$g/$ARCH/initramfs.cpio"
 
 args=()
 append="$APPEND panic=-1 wb.run=$run_id"

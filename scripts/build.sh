@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# build.sh ARCH [MAKE ARGS/TARGETS...]: configure and build the test kernel
-# for one architecture in build/out/ARCH, or build only the given targets.
+# build.sh KERNEL [MAKE ARGS/TARGETS...]: configure and build a test kernel
+# (ARCH or ARCH-FLAVOUR, see kernel_frags in lib.sh) in build/out/KERNEL, or
+# build only the given targets.
 # KTREE= and BUILD_OUT= select another tree and output directory (the
 # static checks build the base and each prefix of the series that way).
 # After a whole kernel built, OUT/built holds its build_stamp (commit,
@@ -8,14 +9,15 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-arch=${1:?usage: build.sh x86_64|arm64 [target...]}
+kernel=${1:?usage: build.sh ARCH[-FLAVOUR] [target...]}
 shift
+arch=$(kernel_arch "$kernel")
 case "$arch" in
 x86_64) image=bzImage ;;
 arm64)  image=Image ;;
 *) die "unknown arch $arch" ;;
 esac
-o=${BUILD_OUT:-$OUT/$arch}
+o=${BUILD_OUT:-$OUT/$kernel}
 mkdir -p "$o"
 rm -f "$o/built"
 
@@ -23,7 +25,8 @@ rm -f "$o/built"
 # merge_config.sh, regenerated every time (a few seconds) so that Kconfig
 # changes from the series are picked up. The .config is replaced only when
 # it differs, so nothing is rebuilt for nothing.
-frags=("$TOP/configs/common.config" "$TOP/configs/debug.config" "$TOP/configs/$arch.config")
+read -ra frags <<<"$(kernel_frags "$kernel")"
+for f in "${frags[@]}"; do [ -f "$f" ] || die "no kernel $kernel: $f is missing"; done
 (cd "$o" && KCONFIG_CONFIG=$o/fragments.config \
 	"$KTREE/scripts/kconfig/merge_config.sh" -m /dev/null "${frags[@]}") > "$o/merge.log" ||
 	{ cat "$o/merge.log"; die "merge_config.sh failed"; }
@@ -49,7 +52,7 @@ fi
 if [ $# -gt 0 ]; then
 	kmake "$arch" O="$o" "$@"
 else
-	stamp=$(build_stamp "$arch")
+	stamp=$(build_stamp "$kernel")
 	kmake "$arch" O="$o" "$image"
 	echo "$stamp" > "$o/built"
 fi

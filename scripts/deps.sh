@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install the Debian packages the workbench needs, if any is missing, as
-# root or through sudo, without questions.
+# deps.sh [bench]: install the Debian packages the workbench needs (with
+# "bench", also those of make bench), if any is missing, as root or through
+# sudo, without questions.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -18,6 +19,8 @@ pkgs=(
 	# the workbench's self-test lints its own scripts
 	shellcheck pyflakes3
 )
+# make bench draws its plot with matplotlib
+[ "${1:-}" != bench ] || pkgs+=(python3-matplotlib)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -36,7 +36,7 @@ if [ -z "${WB_LOCK_FD:-}" ] || ! [ "/proc/$$/fd/$WB_LOCK_FD" -ef "$BUILD/lock" ]
 fi
 
 KTREE=${KTREE:-$BUILD/linux}	# git tree: tag "base" + one commit per patch
-OUT=$BUILD/out			# O= build directories, one per architecture
+OUT=$BUILD/out			# O= build directories, one per kernel
 LOGS=$BUILD/logs
 PATCHES=$TOP/patches
 mkdir -p "$LOGS"
@@ -73,13 +73,26 @@ tree_edits() {
 	git -C "$KTREE" status --porcelain --ignored=matching | head -n 5
 }
 
-# build_stamp ARCH: what a kernel built from KTREE depends on that the
+# A kernel is named ARCH (the debug test kernel) or ARCH-FLAVOUR (e.g.
+# x86_64-bench): configs/common.config, then debug.config or FLAVOUR.config,
+# then ARCH.config. It is built in build/out/NAME.
+kernel_arch() { echo "${1%%-*}"; }
+kernel_frags() {
+	local flavour=debug
+	[ "${1#*-}" = "$1" ] || flavour=${1#*-}
+	echo "$TOP/configs/common.config" "$TOP/configs/$flavour.config" \
+		"$TOP/configs/$(kernel_arch "$1").config"
+}
+
+# build_stamp KERNEL: what a kernel built from KTREE depends on that the
 # workbench controls: the commit, uncommitted edits and the config fragments.
 build_stamp() {
+	local frags
+	read -ra frags <<<"$(kernel_frags "$1")"
 	{
 		git -C "$KTREE" rev-parse HEAD
 		git -C "$KTREE" diff HEAD
-		cat "$TOP/configs/common.config" "$TOP/configs/debug.config" "$TOP/configs/$1.config"
+		cat "${frags[@]}"
 	} | sha256sum | cut -d' ' -f1
 }
 

@@ -365,6 +365,37 @@ class Findings(unittest.TestCase):
         self.assertTrue(self.new([], ['ld: iommu.o: undefined reference to `foo\'']))
 
 
+class Bench(unittest.TestCase):
+    """bench.py: a benchmark that did not measure what it claims fails."""
+
+    def bench(self, edit=lambda t: t):
+        with open(os.path.join(FIXTURES, 'guest-bench-smp2.log')) as f:
+            text = edit(f.read())
+        with tempfile.TemporaryDirectory() as tmp:
+            log = os.path.join(tmp, 'guest-bench-smp2.log')
+            write(log, text)
+            return run([sys.executable, os.path.join(TOP, 'scripts/bench.py'),
+                        os.path.join(tmp, 'out'), log])
+
+    def test_canned_log_passes(self):
+        p = self.bench()
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assertRegex(p.stdout, r'(?m)^bench: .* bars \d+ of \d+ met')
+
+    def test_broken_runs_fail(self):
+        for what, edit in (
+                ('a wrong lookup', lambda t: t.replace('wrong=0', 'wrong=1', 1)),
+                ('a writer error', lambda t: t.replace('writer_err=0', 'writer_err=-12', 1)),
+                ('a missing round', lambda t: re.sub(r'.*lookup scheme=mutex churn=1 round=3 .*\n', '', t)),
+                ('a kernel warning', lambda t: t.replace('# guest checks done', 'WARNING: CPU: 1 PID: 9\n# guest checks done')),
+                ('no end', lambda t: t.replace('pasid-bench: done', 'pasid-bench: gone')),
+                ('an unresolved fault', lambda t: t.replace('success=256', 'success=255', 1)),
+                ('too few rounds', lambda t: t.replace('wb.check=bench:7', 'wb.check=bench:3'))):
+            p = self.bench(edit)
+            self.assertNotEqual(p.returncode, 0, '%s passed:\n%s' % (what, p.stdout))
+            self.assertIn('bench: FAILED', p.stdout, what)
+
+
 def run(cmd, env=None, **kw):
     e = dict(os.environ)
     e.update(env or {})

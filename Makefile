@@ -10,7 +10,7 @@ S := scripts
 # environment (an exported ARCH must not change what is built).
 cmdline = $(if $(filter command line,$(origin $(1))),$($(1)),$(2))
 
-.PHONY: help run test check bench selftest deps tree export apply build boot clean
+.PHONY: help run test test-long check bench selftest deps tree export apply build boot clean
 help:
 	@sed -n 's/^#   /  /p' Makefile; sed -n 's/^## //p' Makefile
 
@@ -21,6 +21,10 @@ run:
 ## make test             self-test, static checks, both kernels, all guests (CI)
 test:
 	@$(S)/test.sh
+
+## make test-long        make test, and the guests that do not fit CI (guests/long/)
+test-long:
+	@$(S)/test.sh long
 
 ## make check            set-up and static checks only, as make test runs them
 check:

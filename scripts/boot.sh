@@ -15,7 +15,7 @@ conf=$TOP/guests/$guest.conf
 console=$LOGS/guest-${guest//\//-}.log
 rm -f "$console"
 [ -f "$conf" ] || die "no guest $guest (guests/*.conf)"
-KERNEL=
+KERNEL=''
 # shellcheck source=/dev/null
 . "$conf"
 KERNEL=${KERNEL:-$ARCH}

@@ -96,6 +96,19 @@ build_stamp() {
 	} | sha256sum | cut -d' ' -f1
 }
 
+# series_functions KERNEL: the functions defined in the objects of KERNEL
+# built from the C files the series touches (a file that another includes
+# is in its includer's object), one a line; fails if there are none.
+series_functions() {
+	local f o objs=()
+	for f in $(git -C "$KTREE" diff --name-only base HEAD -- '*.c'); do
+		o=$OUT/$1/${f%.c}.o
+		[ ! -f "$o" ] || objs+=("$o")
+	done
+	[ ${#objs[@]} -gt 0 ] || return 1
+	nm --defined-only "${objs[@]}" | awk '$2 ~ /^[tTwW]$/ { print $3 }' | sort -u
+}
+
 # Read KEY=VALUE from the BASE file.
 base_field() { sed -n "s/^$1=//p" "$TOP/BASE"; }
 

@@ -22,7 +22,11 @@ the log as a whole. The guest fails on:
     message, and counted exactly; no case may run after those cases, as
     the WARN_ONCE sites they hit are silent from then on;
   - a log that is not from this boot (its run id differs), a guest that did
-    not finish, and a boot script that failed.
+    not finish, and a boot script that failed;
+  - with KCSAN=yes: a KCSAN kernel that did not say it is on in strict mode,
+    and a data-race report whose racing accesses either sit in a function
+    of an object the series touches (--series-functions); reports in base
+    code are listed as such, not failed.
 Writes the result as JSON to OUT (summary.py reads it) and prints one line
 per test, then "GUEST: N passed, N failed". Exits 1 if anything failed.
 """
@@ -64,6 +68,11 @@ DONE = re.compile(r'^# guest checks done: (\d+) run, (\d+) failed')
 POWER_DOWN = re.compile(r'^reboot: Power down$')
 # A KUnit case that failed an expectation and then skipped prints "ok".
 FAILED_EXPECT = re.compile(r'^(EXPECTATION|ASSERTION) FAILED')
+KCSAN_BUG = re.compile(r'BUG: KCSAN: (.*)$')
+KCSAN_ACCESS = re.compile(r'^(?:race at unknown origin, with )?(?:read|write|assert no \w+)\S*\b.* to 0x')
+KCSAN_FRAME = re.compile(r'^\s*(?:\? )?([\w.]+)\+0x[0-9a-f]+/0x[0-9a-f]+')
+KCSAN_END = re.compile(r'^={20,}$')
+KCSAN_ON = ('kcsan: enabled early', 'kcsan: strict mode configured')
 
 
 def read_conf(path):
@@ -103,8 +112,10 @@ def expected_warnings(spec):
 class Log:
     """What one console log says, parsed once."""
 
-    def __init__(self, lines):
+    def __init__(self, lines, kcsan=False):
         self.run_ids = []
+        self.kcsan = []      # KCSAN reports: [title, [[frames] per access]]
+        self.kcsan_on = set()   # the KCSAN_ON lines the kernel printed
         self.suites = {}     # suite -> [(case, status, rest)]
         self.plans = {}      # suite -> cases its plan announced
         self.suite_ok = {}   # suite -> its own result line said ok
@@ -124,8 +135,28 @@ class Log:
         warn_body = False    # inside a WARN's dump, up to its end trace
         warn_at = []         # per WARN: (suite, cases done) if in a suite
         dumped = set()       # the DUMP lines the current WARN has shown
+        in_kcsan = None      # the KCSAN report being read
         for raw in lines:
             line = TS.sub('', raw.rstrip('\r\n'))
+            if kcsan:
+                # A KCSAN report is judged by where its accesses are, as a
+                # whole, not line by line.
+                for on in KCSAN_ON:
+                    if on in line:
+                        self.kcsan_on.add(on)
+                m = KCSAN_BUG.search(line)
+                if m:
+                    in_kcsan = [m.group(1), []]
+                    self.kcsan.append(in_kcsan)
+                    continue
+                if in_kcsan is not None:
+                    if KCSAN_END.match(line.strip()):
+                        in_kcsan = None
+                    elif KCSAN_ACCESS.match(line.strip()):
+                        in_kcsan[1].append([])
+                    elif in_kcsan[1] and KCSAN_FRAME.match(line):
+                        in_kcsan[1][-1].append(KCSAN_FRAME.match(line).group(1))
+                    continue
             if line == CUT:
                 in_warn, warn_body = [], False
                 continue
@@ -224,9 +255,12 @@ class Log:
             self.reports.append(text.strip())
 
 
-def judge(cfg, lines, run_id, boot_status=0, demo=False):
+def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
     """[(kind, name, ok, detail)] for one guest's log; kind: kunit or check."""
-    log = Log(lines)
+    kcsan = cfg.get('KCSAN') == 'yes'
+    if kcsan and not series_functions:
+        raise ValueError('KCSAN=yes needs the functions of the series (--series-functions)')
+    log = Log(lines, kcsan)
     tests = []
 
     def add(kind, ok, name, detail=''):
@@ -338,6 +372,24 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False):
             'no case ran after %s' % ', '.join(sorted(warners)) if not later else
             '%s ran after a case that warns on purpose; its WARN_ONCE sites were silent'
             % later[0])
+    if kcsan:
+        add('check', log.kcsan_on == set(KCSAN_ON), 'KCSAN on',
+            'KCSAN said: %s' % ('; '.join(sorted(log.kcsan_on)) or 'nothing'))
+        base = []
+        for title, stacks in log.kcsan:
+            # Where each access is: its stack's first frame.
+            tops = [st[0] for st in stacks if st]
+            mine = [f for f in tops if f in series_functions]
+            if mine or not tops or len(tops) < len(stacks):
+                add('check', False, 'KCSAN: %s' % title,
+                    'in the series\' code (%s)' % ', '.join(mine) if mine else
+                    'an access stack could not be read')
+            else:
+                via = [next((f for f in st if f in series_functions), 'no series frame')
+                       for st in stacks]
+                base.append('%s, reached from %s' % (title, ' / '.join(via)))
+        add('check', True, 'KCSAN reports in base code',
+            '%d: %s' % (len(base), '; '.join(base)) if base else 'none')
     add('check', not unexpected and not log.reports, 'kernel log',
         'no reports' if not unexpected and not log.reports else
         '%d unexpected warnings, %d report lines; first: %s'
@@ -357,6 +409,7 @@ def main():
     ap.add_argument('conf')
     ap.add_argument('log')
     ap.add_argument('--run-id', required=True)
+    ap.add_argument('--series-functions', help='file: the functions of the objects the series touches')
     ap.add_argument('--json', required=True)
     ap.add_argument('--boot-status', type=int, default=0)
     ap.add_argument('--demo', action='store_true')
@@ -367,7 +420,11 @@ def main():
     except OSError as e:
         lines = []
         print('  no console log: %s' % e)
-    tests = judge(read_conf(a.conf), lines, a.run_id, a.boot_status, a.demo)
+    series = None
+    if a.series_functions:
+        with open(a.series_functions) as f:
+            series = set(f.read().split())
+    tests = judge(read_conf(a.conf), lines, a.run_id, a.boot_status, a.demo, series)
     counted = [t for t in tests if t[0] in ('kunit', 'check')]
     passed = sum(1 for t in counted if t[2])
     failed = len(counted) - passed

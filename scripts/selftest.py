@@ -323,6 +323,53 @@ class GuestLogJudge(unittest.TestCase):
                 self.assertGreater(r['passed'], 0)
 
 
+class KcsanJudge(unittest.TestCase):
+    """results.py with KCSAN=yes: a race in the series' code fails, one in
+    base code is listed, a KCSAN that is off fails."""
+
+    SERIES = {'iommu_get_domain_for_dev_pasid', '__iommu_group_remove_pasid',
+              'pasid_lookup_stress', 'stress_reader'}
+
+    def judge(self, lines, series=SERIES):
+        cfg = results.read_conf(os.path.join(TOP, 'guests/long/kcsan.conf'))
+        run_id = run_id_of(fixture('long-kcsan'))
+        return results.judge(cfg, lines, run_id, 0, False, series)
+
+    def failed(self, lines):
+        return [t for t in self.judge(lines) if t[0] in ('kunit', 'check') and not t[2]]
+
+    def test_canned_log_passes_and_lists_base_races(self):
+        tests = self.judge(fixture('long-kcsan'))
+        self.assertEqual([t for t in tests if not t[2]], [])
+        base = [t for t in tests if t[1] == 'KCSAN reports in base code']
+        self.assertRegex(base[0][3], r'^1: data-race in xas_start / xas_store, reached from '
+                         r'iommu_get_domain_for_dev_pasid')
+
+    def test_race_in_the_series_fails(self):
+        lines = replace(fixture('long-kcsan'), r'^ xas_start\+', ' iommu_get_domain_for_dev_pasid+')
+        self.assertTrue(self.failed(lines))
+
+    def test_race_without_a_stack_fails(self):
+        lines = fixture('long-kcsan')
+        i = next(i for i, l in enumerate(lines) if re.match(r'^read \(marked\) to 0x', l)) + 1
+        j = next(j for j in range(i, len(lines)) if not lines[j].strip())
+        self.assertTrue(self.failed(lines[:i] + lines[j:]))
+
+    def test_kcsan_off_fails(self):
+        lines = [l for l in fixture('long-kcsan') if 'kcsan: strict mode configured' not in l]
+        self.assertTrue(self.failed(lines))
+
+    def test_a_kcsan_report_is_a_report_elsewhere(self):
+        lines = fixture('long-kcsan')
+        cfg = results.read_conf(os.path.join(TOP, 'guests/mock.conf'))
+        tests = results.judge(cfg, lines, run_id_of(lines))
+        self.assertTrue([t for t in tests if t[1] == 'kernel log' and not t[2]])
+
+    def test_series_functions_required(self):
+        with self.assertRaises(ValueError):
+            self.judge(fixture('long-kcsan'), None)
+
+
 class Findings(unittest.TestCase):
     """findings.py: a finding the series adds is new, one it moves is not."""
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# test.sh [static]: everything CI runs (make test), or the set-up and the
-# static checks alone (make check): the packages, the workbench's own
-# self-test, the tree, the static checks, both kernels, every guest. Always
-# ends with summary.py's verdict, per kind of test, and the line
-# "N passed, N failed"; exits non-zero when anything failed.
+# test.sh [static|long]: everything CI runs (make test), the set-up and the
+# static checks alone (make check), or make test and the guests that do not
+# fit CI's budget (make test-long: guests/long/, each on a kernel of its
+# own). make test: the packages, the workbench's own self-test, the tree,
+# the static checks, both kernels, every guest. Always ends with
+# summary.py's verdict, per kind of test, and the line "N passed, N
+# failed"; exits non-zero when anything failed.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -44,20 +46,29 @@ done
 [ "$what" = static ] && summary
 
 say "== kernels (debug: lockdep, PROVE_RCU, KASAN, kmemleak)"
+confs=("$TOP"/guests/*.conf)
+[ "$what" != long ] || confs+=("$TOP"/guests/long/*.conf)
+kernels=(x86_64 arm64)
+for conf in "${confs[@]}"; do
+	k=$(sed -n 's/^KERNEL=//p' "$conf")
+	case " ${kernels[*]} " in *" ${k:-x86_64} "*) ;; *) kernels+=("$k") ;; esac
+done
 built=" "
-for arch in x86_64 arm64; do
-	stage build "build $arch" "$LOGS/build-$arch.log" "$TOP/scripts/build.sh" "$arch" &&
-		built+="$arch "
+for k in "${kernels[@]}"; do
+	stage build "build $k" "$LOGS/build-$k.log" "$TOP/scripts/build.sh" "$k" &&
+		built+="$k "
 done
 
 say "== guests"
-for conf in "$TOP"/guests/*.conf; do
-	guest=$(basename "$conf" .conf)
-	guests+=("$guest")
-	arch=$(sed -n 's/^ARCH=//p' "$conf")
+for conf in "${confs[@]}"; do
+	guest=${conf#"$TOP"/guests/}
+	guest=${guest%.conf}
+	guests+=("${guest//\//-}")
+	k=$(sed -n 's/^KERNEL=//p' "$conf")
+	k=${k:-$(sed -n 's/^ARCH=//p' "$conf")}
 	case "$built" in
-	*" $arch "*) "$TOP/scripts/guests.sh" "$guest" ;;
-	*) say "  guest $guest: not booted, its $arch kernel did not build" ;;
+	*" $k "*) "$TOP/scripts/guests.sh" "$guest" ;;
+	*) say "  guest $guest: not booted, its $k kernel did not build" ;;
 	esac
 done
 summary

@@ -17,6 +17,9 @@ import re
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results import REPORTS  # noqa: E402  the kernel reports the guests' judge knows
+
 # (a) is the template instance of the series' lookup: the same body and
 # helper as iommu_get_domain_for_dev_pasid(), laid out as the other
 # schemes are (a page of its own). The function itself is shown too, with
@@ -32,7 +35,6 @@ LABELS = {
     'bare': '(d) limit: slot only, not read',
 }
 BONDS = [1, 16, 256]
-SPLAT = re.compile(r'(WARNING:|BUG:|Oops|Call Trace:|Kernel panic|kernel BUG)')
 LINE = re.compile(r'pasid-bench: (\w+) (.*)$')
 KV = re.compile(r'(\w+)=(\S+)')
 
@@ -45,11 +47,15 @@ def parse(path):
     """One guest's measurements and the problems that void them."""
     g = {'lookup': {}, 'attach': [], 'rebind': {}, 'faults': [], 'source': {},
          'cpu': '?', 'mitigations': [], 'problems': [], 'vcpus': 0, 'rounds': 0}
-    done = False
+    done = checked = powered_off = False
     text = open(path, errors='replace').read()
     for line in text.splitlines():
-        if SPLAT.search(line):
+        if REPORTS.search(line):
             g['problems'].append('kernel: ' + line.strip())
+        if re.match(r'ok \d+ guest\.bench\b', line):
+            checked = True
+        if re.match(r'reboot: Power down', line.strip()):
+            powered_off = True
         if line.startswith('# bench cpu: '):
             g['cpu'] = line.split('\t: ', 1)[-1].strip()
         elif line.startswith('# bench mitigation '):
@@ -69,6 +75,13 @@ def parse(path):
             continue
         kv = dict(KV.findall(rest))
         if kind == 'lookup':
+            if int(kv['ops']) <= 0 or int(kv['ns']) <= 0:
+                g['problems'].append('lookup %s churn=%s round=%s measured nothing' % (
+                    kv['scheme'], kv['churn'], kv['round']))
+                continue
+            if kv['churn'] == '1' and int(kv['writes']) <= 0:
+                g['problems'].append('lookup %s round=%s: the writer wrote nothing' % (
+                    kv['scheme'], kv['round']))
             if int(kv['wrong']) or int(kv['writer_err']):
                 g['problems'].append('lookup %s churn=%s round=%s: %s wrong, writer error %s' % (
                     kv['scheme'], kv['churn'], kv['round'], kv['wrong'], kv['writer_err']))
@@ -81,18 +94,25 @@ def parse(path):
         elif kind == 'rebind':
             g['rebind'].setdefault(int(kv['bonds']), []).append(int(kv['ns']))
         elif kind == 'faults':
-            if kv['success'] != kv['faults']:
+            if int(kv['faults']) <= 0 or int(kv['ns']) <= 0 or kv['success'] != kv['faults']:
                 g['problems'].append('faults round %s: %s of %s resolved' % (
                     kv['round'], kv['success'], kv['faults']))
             g['faults'].append(int(kv['success']) / int(kv['ns']) * 1e9)
         elif kind == 'done':
-            done = kv['ret'] == '0'
+            done = kv['ret'] == '0' and int(kv['rounds']) == g['rounds']
     if not done:
-        g['problems'].append('the benchmark did not finish (no "done ... ret=0")')
+        g['problems'].append('the benchmark did not finish all its rounds (no "done ... ret=0")')
+    if not checked or not powered_off:
+        g['problems'].append('the guest did not report its bench check ok and power off')
+    for what, n in (('attach', len(g['attach'])), ('faults', len(g['faults'])),
+                    *(('rebind %d' % b, len(g['rebind'].get(b, []))) for b in BONDS)):
+        if n != g['rounds']:
+            g['problems'].append('%s: %d of %d rounds' % (what, n, g['rounds']))
     for s in SCHEMES:
         for churn in (0, 1):
-            n = len(g['lookup'].get((s, churn), {}))
-            if n != g['rounds']:
+            got = set(g['lookup'].get((s, churn), {}))
+            n = len(got)
+            if got != set(range(g['rounds'])):
                 g['problems'].append('lookup %s churn=%d: %d of %d rounds' % (s, churn, n, g['rounds']))
     if g['rounds'] < 5:
         g['problems'].append('%d rounds, fewer than 5' % g['rounds'])
@@ -109,6 +129,9 @@ def main():
     outdir, logs = sys.argv[1], sys.argv[2:]
     os.makedirs(outdir, exist_ok=True)
     guests = [(re.sub(r'^guest-bench-|\.log$', '', os.path.basename(p)), parse(p)) for p in logs]
+    if len(guests) < 2:
+        print('bench: FAILED, %d guest consoles, want one per vCPU count' % len(guests))
+        return 1
     problems = ['%s: %s' % (n, p) for n, g in guests for p in g['problems']]
     if problems:
         print('\n'.join(problems))

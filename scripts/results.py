@@ -72,6 +72,10 @@ KCSAN_BUG = re.compile(r'BUG: KCSAN: (.*)$')
 KCSAN_ACCESS = re.compile(r'^(?:race at unknown origin, with )?(?:read|write|assert no \w+)\S*\b.* to 0x')
 KCSAN_FRAME = re.compile(r'^\s*(?:\? )?([\w.]+)\+0x[0-9a-f]+/0x[0-9a-f]+')
 KCSAN_END = re.compile(r'^={20,}$')
+# The other lines of a KCSAN report; anything else inside one is judged.
+KCSAN_OWN = re.compile(r'^(|value changed: .*|Reported by Kernel Concurrency Sanitizer on:|'
+                       r'CPU: \d+ PID: \d+ Comm: .*|Hardware name: .*)$')
+KCSAN_TITLE = re.compile(r' in ([\w.]+)(?: / ([\w.]+))?$')
 KCSAN_ON = ('kcsan: enabled early', 'kcsan: strict mode configured')
 
 
@@ -150,13 +154,18 @@ class Log:
                     self.kcsan.append(in_kcsan)
                     continue
                 if in_kcsan is not None:
-                    if KCSAN_END.match(line.strip()):
+                    own = line.strip()
+                    if KCSAN_END.match(own):
                         in_kcsan = None
-                    elif KCSAN_ACCESS.match(line.strip()):
+                        continue
+                    if KCSAN_ACCESS.match(own):
                         in_kcsan[1].append([])
-                    elif in_kcsan[1] and KCSAN_FRAME.match(line):
+                        continue
+                    if in_kcsan[1] and KCSAN_FRAME.match(line):
                         in_kcsan[1][-1].append(KCSAN_FRAME.match(line).group(1))
-                    continue
+                        continue
+                    if KCSAN_OWN.match(own):
+                        continue
             if line == CUT:
                 in_warn, warn_body = [], False
                 continue
@@ -377,13 +386,16 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
             'KCSAN said: %s' % ('; '.join(sorted(log.kcsan_on)) or 'nothing'))
         base = []
         for title, stacks in log.kcsan:
-            # Where each access is: its stack's first frame.
+            # Where each access is: the functions the title names, and
+            # each access's first frame; one stack per function named.
+            m = KCSAN_TITLE.search(title)
+            named = [f for f in m.groups() if f] if m else []
             tops = [st[0] for st in stacks if st]
-            mine = [f for f in tops if f in series_functions]
-            if mine or not tops or len(tops) < len(stacks):
+            mine = sorted({f for f in named + tops if f in series_functions})
+            if mine or not named or len(tops) != len(named) or len(stacks) != len(named):
                 add('check', False, 'KCSAN: %s' % title,
                     'in the series\' code (%s)' % ', '.join(mine) if mine else
-                    'an access stack could not be read')
+                    'its access stacks could not all be read')
             else:
                 via = [next((f for f in st if f in series_functions), 'no series frame')
                        for st in stacks]

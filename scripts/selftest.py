@@ -355,6 +355,15 @@ class KcsanJudge(unittest.TestCase):
         j = next(j for j in range(i, len(lines)) if not lines[j].strip())
         self.assertTrue(self.failed(lines[:i] + lines[j:]))
 
+    def test_lost_access_line_fails(self):
+        lines = [l for l in fixture('long-kcsan') if not re.match(r'^write to 0x', l)]
+        self.assertTrue(self.failed(lines))
+
+    def test_report_inside_a_kcsan_report_fails(self):
+        lines = insert_after(fixture('long-kcsan'), r'^Reported by Kernel Concurrency Sanitizer',
+                             ['BUG: workqueue lockup - pool cpus=0 stuck for 31s!\n'])
+        self.assertTrue(self.failed(lines))
+
     def test_kcsan_off_fails(self):
         lines = [l for l in fixture('long-kcsan') if 'kcsan: strict mode configured' not in l]
         self.assertTrue(self.failed(lines))
@@ -419,10 +428,12 @@ class Bench(unittest.TestCase):
         with open(os.path.join(FIXTURES, 'guest-bench-smp2.log')) as f:
             text = edit(f.read())
         with tempfile.TemporaryDirectory() as tmp:
-            log = os.path.join(tmp, 'guest-bench-smp2.log')
-            write(log, text)
+            logs = [os.path.join(tmp, 'guest-bench-smp%d.log' % n) for n in (2, 4)]
+            write(logs[0], text)
+            with open(os.path.join(FIXTURES, 'guest-bench-smp2.log')) as f:
+                write(logs[1], f.read())
             return run([sys.executable, os.path.join(TOP, 'scripts/bench.py'),
-                        os.path.join(tmp, 'out'), log])
+                        os.path.join(tmp, 'out')] + logs)
 
     def test_canned_log_passes(self):
         p = self.bench()
@@ -437,7 +448,15 @@ class Bench(unittest.TestCase):
                 ('a kernel warning', lambda t: t.replace('# guest checks done', 'WARNING: CPU: 1 PID: 9\n# guest checks done')),
                 ('no end', lambda t: t.replace('pasid-bench: done', 'pasid-bench: gone')),
                 ('an unresolved fault', lambda t: t.replace('success=256', 'success=255', 1)),
-                ('too few rounds', lambda t: t.replace('wb.check=bench:7', 'wb.check=bench:3'))):
+                ('too few rounds', lambda t: t.replace('wb.check=bench:7', 'wb.check=bench:3')),
+                ('nothing measured', lambda t: re.sub(r'(scheme=rcu_xas churn=0 round=2 readers=\d+) ops=\d+',
+                                                      r'\1 ops=0', t)),
+                ('no writer', lambda t: re.sub(r'writes=\d+', 'writes=0', t)),
+                ('no faults', lambda t: re.sub(r'faults=256 success=256', 'faults=0 success=0', t)),
+                ('a missing attach round', lambda t: re.sub(r'.*pasid-bench: attach round=4 .*\n', '', t)),
+                ('a stall', lambda t: t.replace('# guest checks done', 'rcu: INFO: rcu_preempt detected stalls\n# guest checks done')),
+                ('a failed check', lambda t: re.sub(r'(?m)^ok (\d+) guest\.bench', r'not ok \1 guest.bench', t)),
+                ('a round out of range', lambda t: t.replace('churn=0 round=6 ', 'churn=0 round=60 '))):
             p = self.bench(edit)
             self.assertNotEqual(p.returncode, 0, '%s passed:\n%s' % (what, p.stdout))
             self.assertIn('bench: FAILED', p.stdout, what)

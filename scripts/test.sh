@@ -60,6 +60,15 @@ for k in "${kernels[@]}"; do
 done
 
 say "== guests"
+# A guest's results are filed under its name with "/" as "-": two guests
+# must not share one.
+names=$(for conf in "${confs[@]}"; do c=${conf#"$TOP"/guests/}; c=${c%.conf}; echo "${c//\//-}"; done)
+dup=$(sort <<<"$names" | uniq -d)
+if [ -n "$dup" ]; then
+	record check "guest names are distinct" 1 0 guests
+	say "  guests with one result name: $dup"
+	summary
+fi
 for conf in "${confs[@]}"; do
 	guest=${conf#"$TOP"/guests/}
 	guest=${guest%.conf}

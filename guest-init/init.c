@@ -16,10 +16,21 @@
  *   bench:ROUNDS      the PASID benchmark (CONFIG_IOMMU_PASID_BENCH) runs
  *                     ROUNDS rounds; the CPU model and the speculation
  *                     mitigations it ran with are printed first
+ *   failnth           failslab and fail_page_alloc are set to fail what
+ *                     fail-nth and make-it-fail ask for (GFP_KERNEL,
+ *                     single pages, highmem), quietly and in the asking
+ *                     task only; then the allocation-failure sweep
+ *                     (CONFIG_IOMMU_FAILNTH_KUNIT_TEST) runs, and prints
+ *                     its KUnit suite
+ *   gcov              every .gcda file in debugfs (CONFIG_GCOV_KERNEL) is
+ *                     printed as "# gcov-file PATH SIZE", then its bytes
+ *                     in hex, "# gcov-data HEX" lines; scripts/coverage.py
+ *                     reads them
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
@@ -212,6 +223,90 @@ static void check_bench(const char *rounds)
 	       "%s rounds", rounds);
 }
 
+static void check_failnth(void)
+{
+	/*
+	 * fail-nth fails the nth allocation; with make-it-fail (task-filter,
+	 * probability 100, no limit) also every later one, of that task only.
+	 */
+	static const char *const knobs[][2] = {
+		{ "failslab/ignore-gfp-wait", "N" },
+		{ "failslab/task-filter", "Y" },
+		{ "failslab/probability", "100" },
+		{ "failslab/times", "-1" },
+		{ "failslab/verbose", "0" },
+		{ "fail_page_alloc/ignore-gfp-wait", "N" },
+		{ "fail_page_alloc/ignore-gfp-highmem", "N" },
+		{ "fail_page_alloc/min-order", "0" },
+		{ "fail_page_alloc/task-filter", "Y" },
+		{ "fail_page_alloc/probability", "100" },
+		{ "fail_page_alloc/times", "-1" },
+		{ "fail_page_alloc/verbose", "0" },
+	};
+	char path[PATH_MAX], got[32];
+
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/debug/%s", knobs[i][0]);
+		if (write_file(path, knobs[i][1]) || read_file(path, got, sizeof(got)) <= 0 ||
+		    strncmp(got, knobs[i][1], strlen(knobs[i][1])) || got[strlen(knobs[i][1])] != '\n') {
+			result(0, "failnth", "cannot set %s to %s", path, knobs[i][1]);
+			return;
+		}
+	}
+	result(!write_file("/sys/kernel/debug/iommu-failnth", "1"), "failnth",
+	       "fault injection set up; the sweep ran (suite iommu-failnth)");
+}
+
+static int gcov_files, gcov_failed;
+static long long gcov_bytes;
+
+static int gcov_dump(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	static unsigned char buf[1 << 20];
+	static char line[2 * 96 + 1];
+	size_t len = strlen(path);
+	ssize_t n, size = 0;
+	int fd;
+
+	(void)st;
+	(void)ftw;
+	if (type != FTW_F || len < 5 || strcmp(path + len - 5, ".gcda"))
+		return 0;
+	/* debugfs reports no size: read it whole. */
+	fd = open(path, O_RDONLY);
+	while (fd >= 0 && size < (ssize_t)sizeof(buf) &&
+	       (n = read(fd, buf + size, sizeof(buf) - size)) > 0)
+		size += n;
+	if (fd < 0 || size == (ssize_t)sizeof(buf)) {
+		printf("# gcov-error %s\n", path);
+		gcov_failed++;
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	close(fd);
+	printf("# gcov-file %s %zd\n", path, size);
+	for (ssize_t i = 0; i < size; i += 96) {
+		size_t j, k = 0;
+
+		for (j = i; j < (size_t)size && j < (size_t)i + 96; j++)
+			k += sprintf(line + k, "%02x", buf[j]);
+		printf("# gcov-data %s\n", line);
+	}
+	gcov_files++;
+	gcov_bytes += size;
+	return 0;
+}
+
+static void check_gcov(void)
+{
+	int ret = nftw("/sys/kernel/debug/gcov", gcov_dump, 16, FTW_PHYS);
+
+	result(ret == 0 && gcov_files > 0 && !gcov_failed, "gcov",
+	       "%d .gcda files, %lld bytes printed%s", gcov_files, gcov_bytes,
+	       ret ? ", debugfs gcov/ not readable" : gcov_failed ? ", some unreadable" : "");
+}
+
 static void check_kmemleak(void)
 {
 	static char report[1 << 16];
@@ -266,6 +361,10 @@ int main(void)
 			check_kmemleak();
 		else if (!strcmp(tok, "bench") && arg)
 			check_bench(arg);
+		else if (!strcmp(tok, "failnth"))
+			check_failnth();
+		else if (!strcmp(tok, "gcov"))
+			check_gcov();
 		else
 			result(0, tok, "unknown check");
 	}

@@ -55,10 +55,11 @@ LIST
 
 args=()
 append="$APPEND panic=-1 wb.run=$run_id"
-# The guest runs the checks in this order; kmemleak scans last, after
-# everything else (disk DMA included) has run.
+# The guest runs the checks in this order; kmemleak scans after
+# everything else (disk DMA included) has run, and gcov prints the
+# coverage of all of it last.
 for c in $CHECKS; do
-	case $c in disk-dma | kmemleak) continue ;; esac
+	case $c in disk-dma | kmemleak | gcov) continue ;; esac
 	append+=" wb.check=$c"
 done
 if [ "$DISK" = yes ]; then
@@ -68,6 +69,7 @@ if [ "$DISK" = yes ]; then
 	       -device "virtio-blk-pci,drive=disk,disable-legacy=on,iommu_platform=on")
 fi
 case " $CHECKS " in *" kmemleak "*) append+=" wb.check=kmemleak" ;; esac
+case " $CHECKS " in *" gcov "*) append+=" wb.check=gcov" ;; esac
 
 rc=0
 # shellcheck disable=SC2086

@@ -49,10 +49,13 @@ else
 	rm -f "$o/.config.new"
 fi
 
+# Coverage of the series' objects where the kernel records it (the same
+# switches for every build of a tree, so targets never rebuild for them).
+mapfile -t gcov < <(gcov_profile)
 if [ $# -gt 0 ]; then
-	kmake "$arch" O="$o" "$@"
+	kmake "$arch" O="$o" "${gcov[@]}" "$@"
 else
 	stamp=$(build_stamp "$kernel")
-	kmake "$arch" O="$o" "$image"
+	kmake "$arch" O="$o" "${gcov[@]}" "$image"
 	echo "$stamp" > "$o/built"
 fi

@@ -109,6 +109,16 @@ series_functions() {
 	nm --defined-only "${objs[@]}" | awk '$2 ~ /^[tTwW]$/ { print $3 }' | sort -u
 }
 
+# gcov_profile: kbuild's per-object switches (GCOV_PROFILE_NAME.o=y) for
+# the C files the series touches in drivers/iommu and drivers/dma/idxd,
+# whose line coverage the test kernels (CONFIG_GCOV_KERNEL) record. Kbuild
+# matches an object by its file name alone: an object elsewhere with the
+# same name (init.o, iommu.o) is profiled too, which costs nothing more.
+gcov_profile() {
+	git -C "$KTREE" diff --name-only base HEAD -- 'drivers/iommu/*.c' 'drivers/dma/idxd/*.c' |
+		sed -E 's|.*/||; s|\.c$||; s|.*|GCOV_PROFILE_&.o=y|' | sort -u
+}
+
 # Read KEY=VALUE from the BASE file.
 base_field() { sed -n "s/^$1=//p" "$TOP/BASE"; }
 

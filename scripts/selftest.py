@@ -27,7 +27,7 @@ import findings  # noqa: E402
 import results  # noqa: E402
 
 FIXTURES = os.path.join(TOP, 'selftest')
-GUESTS = ('mock', 'vtd', 'smmuv3')
+GUESTS = ('mock', 'vtd', 'smmuv3', 'failnth')
 
 
 def write(path, text):
@@ -174,6 +174,24 @@ class GuestLogJudge(unittest.TestCase):
         self.caught('vtd', lines[:i] + [lines[i][:14] + 'qemu-system-x86_64: vtd_iova_to_slpte: detected IOVA overflow\n',
                                         lines[i][14:]] + lines[i + 1:],
                     "QEMU's error printed into a KTAP line")
+
+    def test_suite_run_by_a_check(self):
+        lines = fixture('failnth')
+        self.assertTrue(any('# Subtest: iommu-failnth' in l for l in lines))
+        # The sweep that init runs did not run, or did not finish.
+        self.caught('failnth', [l for l in lines if not re.search(r'iommu-failnth|failnth_', l)],
+                    'the check\'s suite did not run')
+        i = next(i for i, l in enumerate(lines) if 'ok 4 failnth_bind_first' in l)
+        self.caught('failnth', lines[:i], 'the sweep was cut short')
+        self.caught('failnth', replace(lines, r'^    ok 8 failnth_fault', '    not ok 8 failnth_fault'),
+                    'a failed case of the check\'s suite')
+        # A suite printed after the boot's plan is not taken for one of it.
+        self.caught('failnth', replace(lines, r'^1\.\.0$', '1..1'), 'a boot-time suite missing')
+
+    def test_report_inside_gcov_data(self):
+        for g in ('failnth', 'mock'):
+            self.caught(g, replace(fixture(g), r'^(# gcov-file \S+) ', r'\1 BUG: KASAN: x '),
+                        'a report printed into a gcov line')
 
     def test_no_clean_power_down(self):
         for g in GUESTS:
@@ -460,6 +478,97 @@ class Bench(unittest.TestCase):
             p = self.bench(edit)
             self.assertNotEqual(p.returncode, 0, '%s passed:\n%s' % (what, p.stdout))
             self.assertIn('bench: FAILED', p.stdout, what)
+
+
+class Coverage(unittest.TestCase):
+    """coverage.py: figures from real gcov data; broken data fails."""
+
+    BASE = 'int f(int x)\n{\n\treturn x;\n}\n'
+    # The series adds g(); main() calls g(1): "return 2;" never runs.
+    SERIES = BASE + 'int g(int x)\n{\n\tif (x)\n\t\treturn 1;\n\treturn 2;\n}\n'
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix='wb-coverage.')
+        self.ktree = os.path.join(self.tmp, 'linux')
+        os.makedirs(os.path.join(self.ktree, 'drivers/iommu'))
+        src = os.path.join(self.ktree, 'drivers/iommu/iommu.c')
+        write(src, self.BASE)
+        # A file the series leaves alone, built into the same kernel.
+        other = os.path.join(self.ktree, 'drivers/iommu/other.c')
+        write(other, 'int h(void)\n{\n\treturn 0;\n}\n')
+        git(self.ktree, 'init', '-q', '-b', 'main')
+        git(self.ktree, 'add', '-A')
+        git(self.ktree, 'commit', '-q', '-m', 'base')
+        git(self.ktree, 'tag', 'base')
+        write(src, self.SERIES)
+        git(self.ktree, 'commit', '-q', '-a', '-m', 'series')
+        # A "kernel" built out of tree, run once, as a guest would.
+        self.objdir = os.path.join(self.tmp, 'out/x86_64')
+        obj = os.path.join(self.objdir, 'drivers/iommu/iommu.o')
+        oobj = os.path.join(self.objdir, 'drivers/iommu/other.o')
+        os.makedirs(os.path.dirname(obj))
+        main = os.path.join(self.tmp, 'main.c')
+        write(main, 'int g(int x);\nint h(void);\nint main(void)\n{\n\treturn g(1) - 1 + h();\n}\n')
+        for cmd in (['gcc', '-fprofile-arcs', '-ftest-coverage', '-c', src, '-o', obj],
+                    ['gcc', '-fprofile-arcs', '-ftest-coverage', '-c', other, '-o', oobj],
+                    ['gcc', '-fprofile-arcs', main, obj, oobj, '-o', os.path.join(self.tmp, 'kernel')],
+                    [os.path.join(self.tmp, 'kernel')]):
+            p = run(cmd, cwd=self.objdir)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        # As the guest prints it, from a checkout elsewhere.
+        self.log = ['# guest run 0123456789abcdef\n']
+        total = 0
+        for o in (obj, oobj):
+            with open(o[:-2] + '.gcda', 'rb') as f:
+                blob = f.read()
+            self.log += ['[    9.000000] # gcov-file /elsewhere/build/out/x86_64/%s %d\n'
+                         % (os.path.relpath(o[:-2] + '.gcda', self.objdir), len(blob))]
+            self.log += ['# gcov-data %s\n' % blob[i:i + 96].hex() for i in range(0, len(blob), 96)]
+            total += len(blob)
+        self.log += ['ok 1 guest.gcov - 2 .gcda files, %d bytes printed\n' % total]
+        write(os.path.join(self.tmp, 'result-mock.json'), '{"run_id": "0123456789abcdef"}')
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def coverage(self, log, target='50'):
+        path = os.path.join(self.tmp, 'guest.log')
+        write(path, ''.join(log))
+        return run([sys.executable, os.path.join(TOP, 'scripts/coverage.py'), '--ktree', self.ktree,
+                    '--out', os.path.join(self.tmp, 'coverage'), '--objdir', 'x86_64=' + self.objdir,
+                    '--guest', 'mock:x86_64:' + path, '--target', target, '--results', self.tmp])
+
+    def test_figure_and_uncovered_lines(self):
+        p = self.coverage(self.log)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        # g(): its lines 5, 7, 8 and 10 hold code; "return 2;" never ran.
+        self.assertIn('IOMMU core 75.0% of 4', p.stdout)
+        with open(os.path.join(self.tmp, 'coverage/uncovered.txt')) as f:
+            self.assertIn('drivers/iommu/iommu.c:9: return 2;', f.read())
+        self.assertTrue(os.path.exists(os.path.join(self.tmp, 'coverage/html/index.html')))
+
+    def test_broken_data_fails(self):
+        data = [i for i, line in enumerate(self.log) if 'gcov-data' in line]
+        first = [i for i, line in enumerate(self.log) if 'gcov-file' in line]
+        count = [i for i, line in enumerate(self.log) if 'guest.gcov' in line][0]
+        for why, log, target in [
+                ('printed no data of drivers/iommu/iommu', self.log[:first[0]] + self.log[first[1]:count]
+                 + ['ok 1 guest.gcov - 1 .gcda files, %s bytes printed\n' % self.log[first[1]].split()[-1]],
+                 '50'),
+                ('the gcov check said 3 and', replace(self.log, r'- 2 \.gcda', '- 3 .gcda'), '50'),
+                ('the gcov check said nothing', self.log[:count] + self.log[count + 1:], '50'),
+                ('not the boot that was judged', replace(self.log, '0123456789abcdef', 'fedcba9876543210'),
+                 '50'),
+                ('gcov data cut short', self.log[:data[-1]], '50'),
+                ('printed no gcov data', self.log[:1], '50'),
+                ('could not read', self.log + ['# gcov-error /sys/kernel/debug/gcov/x.gcda\n'], '50'),
+                ('matches 0 objects', replace(self.log, r'/iommu\.gcda', '/nothing.gcda'), '50'),
+                ('not a gcov data file', self.log[:data[0]] + ['# gcov-data %s\n' % ('00' * 96)]
+                 + self.log[data[0] + 1:], '50'),
+                ('below the target 90%', self.log, '90')]:
+            p = self.coverage(log, target)
+            self.assertNotEqual(p.returncode, 0, '%s passed:\n%s' % (why, p.stdout))
+            self.assertIn(why, p.stdout)
 
 
 def run(cmd, env=None, **kw):

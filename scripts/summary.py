@@ -18,6 +18,7 @@ KINDS = [  # (key, label)
     ('build', 'kernel builds'),
     ('kunit', 'KUnit cases'),
     ('check', 'guest checks'),
+    ('coverage', 'line coverage'),
 ]
 
 
@@ -55,6 +56,10 @@ def main():
             print('  %-20s %3d passed, %d failed' % (label, p, f))
     if per_guest:
         print('  guests: ' + ', '.join(per_guest))
+    cov = os.path.join(logs, 'coverage.log')
+    if any(s['kind'] == 'coverage' for s in stages) and os.path.exists(cov):
+        lines = open(cov).read().splitlines()
+        print('  coverage: ' + (lines[-1] if lines else 'no figure'))
     for f in failures[:20]:
         print('  failed: ' + f)
     passed = sum(c[0] for c in counts.values())

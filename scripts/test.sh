@@ -80,4 +80,21 @@ for conf in "${confs[@]}"; do
 	*) say "  guest $guest: not booted, its $k kernel did not build" ;;
 	esac
 done
+
+say "== line coverage (build/coverage/)"
+# Every guest that prints its kernel's gcov data ("gcov" in CHECKS).
+cov=() objdirs=()
+for conf in "${confs[@]}"; do
+	grep -qE '^CHECKS=.*\bgcov\b' "$conf" || continue
+	guest=${conf#"$TOP"/guests/}
+	guest=${guest%.conf}
+	k=$(sed -n 's/^KERNEL=//p' "$conf")
+	k=${k:-$(sed -n 's/^ARCH=//p' "$conf")}
+	cov+=(--guest "${guest//\//-}:$k:$LOGS/guest-${guest//\//-}.log")
+	case " ${objdirs[*]} " in *"=$OUT/$k "*) ;; *) objdirs+=(--objdir "$k=$OUT/$k") ;; esac
+done
+stage coverage "added lines run in the guests" "$LOGS/coverage.log" \
+	python3 "$TOP/scripts/coverage.py" --ktree "$KTREE" --out "$BUILD/coverage" \
+	--results "$LOGS" "${objdirs[@]}" "${cov[@]}"
+tail -n 1 "$LOGS/coverage.log" | sed 's/^/    /'
 summary

@@ -36,12 +36,12 @@ import shutil
 import subprocess
 import sys
 
-TS = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+from results import RUN, TS  # the console's timestamps and run ids
+
 GCOV_FILE = re.compile(r'^# gcov-file (/\S+\.gcda) (\d+)$')
 GCOV_DATA = re.compile(r'^# gcov-data ([0-9a-f]+)$')
 GCOV_ERROR = re.compile(r'^# gcov-error (\S+)$')
 GCOV_CHECK = re.compile(r'^(?:not )?ok \d+ guest\.gcov - (\d+) \.gcda files, (\d+) bytes printed')
-RUN = re.compile(r'^# guest run (\S+)$')
 DIRS = ('drivers/iommu/', 'drivers/dma/idxd/')
 CORE = ('drivers/iommu/iommu.c', 'drivers/iommu/io-pgfault.c', 'drivers/iommu/iommu-sva-lib.c',
         'drivers/iommu/iommu-sva-lib.h')
@@ -64,7 +64,7 @@ def read_gcda(log, run_id=None):
     files, cur, errors, said, runs = {}, None, [], None, set()
     for raw in open(log, errors='replace'):
         line = TS.sub('', raw.rstrip('\r\n'))
-        m = RUN.match(line)
+        m = RUN.search(line)
         if m:
             runs.add(m.group(1))
         m = GCOV_CHECK.match(line)

@@ -21,6 +21,11 @@ fi
 WT=$BUILD/check-tree		# worktree: the base, or a prefix of the series
 
 touched() { git -C "$KTREE" diff --name-only --diff-filter=d base HEAD -- "$@"; }
+
+# checkpatch and spatch read options from files in HOME (.checkpatch.conf,
+# .cocciconfig), which could turn checks off: they get an empty one.
+CHECKER_HOME=$BUILD/checker-home
+rm -rf "$CHECKER_HOME" && mkdir -p "$CHECKER_HOME"
 # Directories with touched C files, without those below another one: make
 # builds a directory's subdirectories itself, and building one twice at
 # once races on its modules.order.
@@ -72,10 +77,14 @@ checkpatch)
 	# The tree holds the base as one commit, without upstream history, so
 	# the upstream commit ids that Fixes: tags name cannot be checked here
 	# (UNKNOWN_COMMIT_ID); their form still is (GIT_COMMIT_ID).
+	# It also reads one in the tree it runs in, and in its .scripts.
+	for f in .checkpatch.conf .scripts/.checkpatch.conf; do
+		[ ! -e "$KTREE/$f" ] || die "checkpatch: $KTREE/$f would set its options"
+	done
 	n=0
 	for p in $(series_patches); do
 		rc=0
-		out=$(cd "$KTREE" && perl scripts/checkpatch.pl --strict --quiet \
+		out=$(cd "$KTREE" && HOME=$CHECKER_HOME perl scripts/checkpatch.pl --strict --quiet \
 			--ignore UNKNOWN_COMMIT_ID \
 			--no-summary --showfile "$PATCHES/$p" 2>&1) || rc=$?
 		found=$(grep -cE '(ERROR|WARNING|CHECK):' <<<"$out" || true)
@@ -164,7 +173,8 @@ coccicheck)
 		[ $# -gt 0 ] || return 0
 		mkdir -p "$out"
 		# coccicheck reports on stdout, which make -s throws away.
-		KMAKE_SILENT='' KTREE=$tree BUILD_OUT=$out "$TOP/scripts/build.sh" "$arch" C=2 \
+		HOME=$CHECKER_HOME KMAKE_SILENT='' KTREE=$tree BUILD_OUT=$out \
+			"$TOP/scripts/build.sh" "$arch" C=2 \
 			CHECK="$tree/scripts/coccicheck" MODE=report "${@/%.c/.o}" > "$out/cocci.raw" 2>&1 ||
 			{ cat "$out/cocci.raw" >&2; die "coccicheck failed on $*"; }
 		python3 "$TOP/scripts/findings.py" cocci "$@" < "$out/cocci.raw"
@@ -175,7 +185,8 @@ coccicheck)
 	included() { grep -qF "#include \"$(basename "$2")\"" "$(dirname "$1/$2")"/*.c; }
 	cocci_alone() {
 		local tree=$1 f=$2
-		(cd "$tree" && env C=2 MODE=report srctree=. bash scripts/coccicheck "$f") \
+		(cd "$tree" && env HOME="$CHECKER_HOME" C=2 MODE=report srctree=. \
+			bash scripts/coccicheck "$f") \
 			> "$OUT/cocci-alone.raw" 2>&1 ||
 			{ cat "$OUT/cocci-alone.raw" >&2; die "coccicheck failed on $f"; }
 		python3 "$TOP/scripts/findings.py" cocci "$f" < "$OUT/cocci-alone.raw"

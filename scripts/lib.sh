@@ -47,6 +47,11 @@ export CCACHE_BASEDIR=$TOP
 export CCACHE_NOHASHDIR=1
 export CCACHE_COMPILERCHECK=content
 export CCACHE_MAXSIZE=8G
+# The cache's directory, from the real HOME: the static checkers run with
+# an empty one (check.sh).
+if [ -z "${CCACHE_DIR:-}" ] && command -v ccache >/dev/null; then
+	CCACHE_DIR=$(ccache -k cache_dir) && export CCACHE_DIR
+fi
 
 # Reproducible kernel version strings: no dirty or git suffixes.
 export KBUILD_BUILD_USER=workbench KBUILD_BUILD_HOST=workbench

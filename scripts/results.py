@@ -42,7 +42,7 @@ TS = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 # The kernel prints its command line, which holds the run id, first thing;
 # the guest's init prints it again.
 RUN = re.compile(r'(?:^# guest run |\bwb\.run=)(\S+)')
-SUBTEST = re.compile(r'^\s*# Subtest: (\S+)$')
+SUBTEST = re.compile(r'^(\s*)# Subtest: (\S+)$')
 PLAN = re.compile(r'^(\s*)1\.\.(\d+)$')
 RESULT = re.compile(r'^(\s*)(not ok|ok) \d+ (\S+)(.*)$')
 STATS = re.compile(r'^# (\S+): pass:(\d+) fail:(\d+) skip:(\d+) total:(\d+)$')
@@ -85,6 +85,11 @@ KCSAN_OWN = re.compile(r'^(|value changed: .*|Reported by Kernel Concurrency San
                        r'CPU: \d+ PID: \d+ Comm: .*|Hardware name: .*)$')
 KCSAN_TITLE = re.compile(r' in ([\w.]+)(?: / ([\w.]+))?$')
 KCSAN_ON = ('kcsan: enabled early', 'kcsan: strict mode configured')
+# What the debug kernel (a guest without KERNEL=) prints when its checkers
+# are on; kmemleak's own check finds out whether it is.
+DEBUG_ON = (('KASAN', 'KernelAddressSanitizer initialized'),
+            ('lockdep', 'Lock dependency validator'),
+            ('PROVE_RCU', 'RCU lockdep checking is enabled'))
 
 
 def read_conf(path):
@@ -133,6 +138,8 @@ class Log:
         self.suite_ok = {}   # suite -> its own result line said ok
         self.stats = {}      # suite -> (pass, fail, skip, total) of its cases
         self.totals = {}     # suite -> the same, over parameters ("# Totals:")
+        self.params = {}     # (suite, case) -> [status] of a parameterised case
+        param_case = None    # the parameterised case being read
         self.top_plan = None
         self.late = set()    # suites run after the boot-time ones, by a check
         checks_started = False
@@ -216,8 +223,13 @@ class Log:
                 self.run_ids.append(m.group(1))
                 continue
             m = SUBTEST.match(line)
+            if m and m.group(1) and suite_open:
+                # A parameterised case: its parameters nest one level down.
+                param_case = m.group(2)
+                self.params[(suite, param_case)] = []
+                continue
             if m:
-                suite, suite_open = m.group(1), True
+                suite, suite_open = m.group(2), True
                 self.suites.setdefault(suite, [])
                 if checks_started:
                     self.late.add(suite)
@@ -230,8 +242,14 @@ class Log:
                     self.plans[suite] = int(m.group(2))
                 continue
             m = RESULT.match(line)
+            if m and param_case and len(m.group(1)) > 4:
+                status, rest = m.group(2), m.group(4)
+                self.params[(suite, param_case)].append(
+                    'skip' if status == 'ok' and '# SKIP' in rest else status)
+                continue
             if m:
                 indent, status, name, rest = m.groups()
+                param_case = None
                 if not indent and name.startswith('guest.'):
                     self.checks.append((name[6:], status == 'ok', rest.lstrip(' -')))
                 elif not indent:
@@ -315,8 +333,14 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
             add('kunit', False, 'suite %s' % s, 'did not run' if cases is None else 'has no cases')
             continue
         c = counts.setdefault(s, [0, 0, 0])
+        over = [0, 0, 0]     # the same, counting each parameter
         for name, status, rest in cases:
             c[['ok', 'not ok', 'skip'].index(status)] += 1
+            # 6.1 prints the parameters of a skipped case as "ok" and
+            # counts them as skipped.
+            params = log.params.get((s, name)) or [status]
+            for st in params if status != 'skip' else ['skip'] * len(params):
+                over[['ok', 'not ok', 'skip'].index(st)] += 1
             if s in skipping:
                 why = rest.split('# SKIP', 1)[-1].strip()
                 ok = status == 'skip' and skipping[s] in why
@@ -325,11 +349,16 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
                     (': skipped, but not because "%s"' % skipping[s] if status == 'skip'
                      else ': ran where it does not apply'))
                 continue
-            # A skip fails wherever SKIPPED_SUITES does not name it.
-            bad = status != 'ok'
+            # A skip fails wherever SKIPPED_SUITES does not name it, and a
+            # case whose parameter failed or skipped fails, whatever its
+            # own line says.
+            odd = [i + 1 for i, p in enumerate(log.params.get((s, name), []))
+                   if p != 'ok'] if status == 'ok' else []
+            bad = status != 'ok' or bool(odd)
             if s in expected or bad:
                 add('kunit', not bad, '%s.%s' % (s, name),
-                    '' if status == 'ok' else status + rest)
+                    '' if not bad else status + rest if status != 'ok' else
+                    'ok, but not parameter %s' % ', '.join(map(str, odd)))
             if demo and s in expected:
                 for info in log.infos.get((s, name), []):
                     tests.append(('info', info, True, ''))
@@ -344,18 +373,20 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
             ok = log.suite_ok.get(s)
             add('kunit', ok, 'suite %s result' % s,
                 {True: 'ok', False: 'not ok', None: 'no result line'}[ok])
-        # KUnit's own counts must agree with what was parsed (none of
-        # these suites is parameterised, so its totals are its cases).
-        # 6.1 prints them only for a suite of more than one case.
+        # KUnit's own counts must agree with what was parsed: the suite's
+        # line counts cases, its totals count each parameter of a
+        # parameterised case. 6.1 prints them only for a suite of more
+        # than one case.
         st, tot = log.stats.get(s), log.totals.get(s)
         want = (c[0], c[1], c[2], sum(c))
+        want_tot = (over[0], over[1], over[2], sum(over))
         if sum(c) <= 1 and st is None and tot is None:
             pass
         elif st is not None or tot is not None or s in listed:
             fmt = lambda t: ':'.join(map(str, t)) if t else 'nothing'  # noqa: E731
-            add('kunit', st == want and tot == want, 'suite %s totals' % s,
-                'KUnit says pass:fail:skip:total %s (totals %s), parsed %s'
-                % (fmt(st), fmt(tot), fmt(want)))
+            add('kunit', st == want and tot == want_tot, 'suite %s totals' % s,
+                'KUnit says pass:fail:skip:total %s (totals %s), parsed %s (totals %s)'
+                % (fmt(st), fmt(tot), fmt(want), fmt(want_tot)))
     # A suite that failed before its header (suite_init) has a result only.
     for s in sorted(set(log.suite_ok) - set(log.suites)):
         add('kunit', log.suite_ok[s], 'suite %s result' % s,
@@ -397,6 +428,13 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
             'no case ran after %s' % ', '.join(sorted(warners)) if not later else
             '%s ran after a case that warns on purpose; its WARN_ONCE sites were silent'
             % later[0])
+    # The debug kernel's checkers must have said they are on: a config
+    # fragment that lost one would otherwise pass every guest.
+    if not cfg.get('KERNEL'):
+        for what, banner in DEBUG_ON:
+            said = any(banner in line for line in lines)
+            add('check', said, '%s on' % what,
+                ('the kernel said "%s"' if said else 'the kernel never said "%s"') % banner)
     if kcsan:
         add('check', log.kcsan_on == set(KCSAN_ON), 'KCSAN on',
             'KCSAN said: %s' % ('; '.join(sorted(log.kcsan_on)) or 'nothing'))

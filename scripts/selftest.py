@@ -137,7 +137,7 @@ class GuestLogJudge(unittest.TestCase):
                     '"not ok # SKIP" in a suite that must skip')
 
     def test_skip_in_unlisted_suite(self):
-        lines = replace(fixture('mock'), r'^1\.\.5$', '1..6')
+        lines = replace(fixture('mock'), r'^1\.\.7$', '1..8')
 
         def extra(case):
             return ['    KTAP version 1\n', '    # Subtest: iommu-extra\n', '    1..1\n',
@@ -149,7 +149,7 @@ class GuestLogJudge(unittest.TestCase):
                     'an unlisted suite that only skipped')
 
     def test_case_after_the_expected_warnings(self):
-        lines = replace(fixture('mock'), r'^1\.\.5$', '1..6')
+        lines = replace(fixture('mock'), r'^1\.\.7$', '1..8')
         extra = ['    KTAP version 1\n', '    # Subtest: iommu-extra\n', '    1..1\n',
                  '    ok 1 extra_case\n', 'ok 6 iommu-extra\n']
         self.assertEqual(failures('mock', insert_after(lines, r'^ok \d+ pci-pasid-acs', extra)), [])
@@ -224,6 +224,40 @@ class GuestLogJudge(unittest.TestCase):
         self.caught('mock', replace(fixture('mock'), r'# iommu-sva: pass:(\d+)',
                                     lambda m: '# iommu-sva: pass:%d' % (int(m.group(1)) - 1)),
                     "a suite's totals disagree with its cases")
+
+    def test_parameterised_case(self):
+        # The fixture's VT-d suite has two cases of two parameters each.
+        lines = fixture('vtd')
+        self.caught('vtd', replace(lines, r'^        ok 2 caching mode on$',
+                                   '        not ok 2 caching mode on'),
+                    'a failed parameter under a case that says ok')
+        self.caught('vtd', [l for l in lines if l.rstrip() != '        ok 2 caching mode on'],
+                    'parameters that never reported')
+        # KUnit's own counts agreeing with the failed parameter changes nothing.
+        agreed = replace(replace(lines, r'^        ok 2 caching mode on$',
+                                 '        not ok 2 caching mode on'),
+                         r'^    # vtd_pasid_first_level: pass:2 fail:0 skip:0 total:2$',
+                         '    # vtd_pasid_first_level: pass:1 fail:1 skip:0 total:2')
+        at = next(i for i, l in enumerate(agreed) if 'vtd_pasid_first_level: pass:1' in l)
+        at += next(i for i, l in enumerate(agreed[at:]) if l.startswith('# Totals:'))
+        agreed[at] = re.sub(r'pass:(\d+) fail:0 ',
+                            lambda m: 'pass:%d fail:1 ' % (int(m.group(1)) - 1), agreed[at])
+        self.assertIn('fail:1', agreed[at])
+        self.caught('vtd', agreed, 'a failed parameter that the totals count')
+        failed = replace(replace(lines, r'^        ok 2 caching mode on$',
+                                 '        not ok 2 caching mode on'),
+                         r'^    ok 1 vtd_pasid_first_level$', '    not ok 1 vtd_pasid_first_level')
+        self.assertIn(('kunit', 'intel-iommu-pasid.vtd_pasid_first_level', False, 'not ok'),
+                      [f[:3] + (f[3][:6],) for f in failures('vtd', failed)])
+
+    def test_debug_checkers_on(self):
+        # A debug kernel whose config lost a checker says nothing of it.
+        for g in ('mock', 'vtd', 'smmuv3', 'failnth'):
+            for banner in ('KernelAddressSanitizer initialized', 'Lock dependency validator',
+                           'RCU lockdep checking is enabled'):
+                lines = fixture(g)
+                self.caught(g, [l for l in lines if banner not in l],
+                            'a debug kernel without "%s"' % banner)
 
     def test_truncated_log(self):
         for g in GUESTS:

@@ -16,6 +16,14 @@
  *   bench:ROUNDS      the PASID benchmark (CONFIG_IOMMU_PASID_BENCH) runs
  *                     ROUNDS rounds; the CPU model and the speculation
  *                     mitigations it ran with are printed first
+ *   dma-map-bench:N   the kernel's DMA map benchmark (CONFIG_DMA_MAP_BENCHMARK)
+ *                     bound to QEMU's edu device (1234:11e8) maps and
+ *                     unmaps one page at a time on one thread, N runs of
+ *                     2 seconds; each run's mean and standard deviation,
+ *                     in units of 100 ns, the device's IOMMU group type
+ *                     and whether the kernel has VT-d's PASID attach of
+ *                     DMA domains (intel_iommu_attach_dev_pasid) are
+ *                     printed
  *   failnth           failslab and fail_page_alloc are set to fail what
  *                     fail-nth and make-it-fail ask for (GFP_KERNEL,
  *                     single pages, highmem), quietly and in the asking
@@ -38,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -223,6 +232,120 @@ static void check_bench(const char *rounds)
 	       "%s rounds", rounds);
 }
 
+/* include/linux/map_benchmark.h, which is not a uapi header */
+struct map_benchmark {
+	uint64_t avg_map_100ns;
+	uint64_t map_stddev;
+	uint64_t avg_unmap_100ns;
+	uint64_t unmap_stddev;
+	uint32_t threads;
+	uint32_t seconds;
+	int32_t node;
+	uint32_t dma_bits;
+	uint32_t dma_dir;
+	uint32_t dma_trans_ns;
+	uint32_t granule;
+	uint8_t expansion[76];
+};
+#define DMA_MAP_BENCHMARK _IOWR('d', 1, struct map_benchmark)
+
+/* Whether /proc/kallsyms names function @sym. */
+static int kallsyms_has(const char *sym)
+{
+	char line[512];
+	FILE *f = fopen("/proc/kallsyms", "r");
+	int found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		char name[256];
+
+		if (sscanf(line, "%*s %*s %255s", name) == 1 && !strcmp(name, sym))
+			found = 1;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* The PCI address of QEMU's edu device, e.g. "0000:00:03.0". */
+static int edu_pci_address(char *addr, size_t size)
+{
+	DIR *d = opendir("/sys/bus/pci/devices");
+	struct dirent *e;
+	int found = -1;
+
+	while (d && found && (e = readdir(d))) {
+		char path[PATH_MAX], vendor[16] = "", device[16] = "";
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", e->d_name);
+		read_file(path, vendor, sizeof(vendor));
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", e->d_name);
+		read_file(path, device, sizeof(device));
+		if (!strncmp(vendor, "0x1234", 6) && !strncmp(device, "0x11e8", 6)) {
+			snprintf(addr, size, "%s", e->d_name);
+			found = 0;
+		}
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static void check_dma_map_bench(const char *runs)
+{
+	char addr[NAME_MAX + 1], path[PATH_MAX], type[32] = "";
+	static char cpuinfo[4096];
+	struct map_benchmark b;
+	int i, n = atoi(runs), fd, failed = 0;
+	char *model;
+
+	read_file("/proc/cpuinfo", cpuinfo, sizeof(cpuinfo));
+	model = strstr(cpuinfo, "model name");
+	if (model)
+		printf("# dma-map-bench cpu: %.*s\n", (int)strcspn(model, "\n"), model);
+	printf("# dma-map-bench kernel has intel_iommu_attach_dev_pasid: %s\n",
+	       kallsyms_has("intel_iommu_attach_dev_pasid") ? "yes" : "no");
+
+	if (n < 1 || edu_pci_address(addr, sizeof(addr))) {
+		result(0, "dma-map-bench", n < 1 ? "bad run count %s" : "no edu device", runs);
+		return;
+	}
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group/type", addr);
+	read_file(path, type, sizeof(type));
+	printf("# dma-map-bench device %s, IOMMU group type %.*s\n", addr,
+	       (int)strcspn(type, "\n"), type);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", addr);
+	if (write_file(path, "dma_map_benchmark") ||
+	    write_file("/sys/bus/pci/drivers/dma_map_benchmark/bind", addr)) {
+		result(0, "dma-map-bench", "cannot bind %s to dma_map_benchmark", addr);
+		return;
+	}
+	fd = open("/sys/kernel/debug/dma_map_benchmark", O_RDWR);
+	for (i = 0; fd >= 0 && i < n; i++) {
+		memset(&b, 0, sizeof(b));
+		b.threads = 1;
+		b.seconds = 2;
+		b.node = -1;
+		b.dma_bits = 32;
+		b.dma_dir = 0;		/* DMA_MAP_BIDIRECTIONAL */
+		b.granule = 1;
+		if (ioctl(fd, DMA_MAP_BENCHMARK, &b)) {
+			failed = 1;
+			break;
+		}
+		printf("# dma-map-bench map_100ns=%" PRIu64 " map_sd=%" PRIu64
+		       " unmap_100ns=%" PRIu64 " unmap_sd=%" PRIu64 "\n",
+		       b.avg_map_100ns, b.map_stddev, b.avg_unmap_100ns, b.unmap_stddev);
+	}
+	if (fd >= 0)
+		close(fd);
+	result(fd >= 0 && !failed, "dma-map-bench", "%d runs of 2 s on %s%s", n, addr,
+	       fd < 0 ? ": no /sys/kernel/debug/dma_map_benchmark" :
+	       failed ? ": the ioctl failed" : "");
+}
+
 static void check_failnth(void)
 {
 	/*
@@ -361,6 +484,8 @@ int main(void)
 			check_kmemleak();
 		else if (!strcmp(tok, "bench") && arg)
 			check_bench(arg);
+		else if (!strcmp(tok, "dma-map-bench") && arg)
+			check_dma_map_bench(arg);
 		else if (!strcmp(tok, "failnth"))
 			check_failnth();
 		else if (!strcmp(tok, "gcov"))

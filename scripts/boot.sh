@@ -6,6 +6,7 @@
 # prints RUN_ID, so a log from any other boot is never judged as this one.
 # Fails when the kernel is missing or older than build/linux, when the
 # initramfs cannot be made, and when QEMU fails or times out.
+# KTREE= and BUILD_OUT= boot a kernel that build.sh built that way.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -19,21 +20,22 @@ KERNEL=''
 # shellcheck source=/dev/null
 . "$conf"
 KERNEL=${KERNEL:-$ARCH}
+kdir=${BUILD_OUT:-$OUT/$KERNEL}
 [ "$(kernel_arch "$KERNEL")" = "$ARCH" ] || die "$guest: kernel $KERNEL is not for $ARCH"
 
 g=$BUILD/guest
 mkdir -p "$g/$ARCH"
 case "$ARCH" in
 x86_64)	cc=gcc qemu="qemu-system-x86_64"
-	kernel=$OUT/$KERNEL/arch/x86/boot/bzImage ;;
+	kernel=$kdir/arch/x86/boot/bzImage ;;
 arm64)	cc=aarch64-linux-gnu-gcc qemu="qemu-system-aarch64"
-	kernel=$OUT/$KERNEL/arch/arm64/boot/Image ;;
+	kernel=$kdir/arch/arm64/boot/Image ;;
 *)	die "$guest: unknown ARCH $ARCH" ;;
 esac
 # build.sh writes "built" after a whole kernel built, with its build_stamp:
 # boot only a kernel of this tree, as it is, with today's configs, and a
 # tree made from today's patches/.
-built=$(cat "$OUT/$KERNEL/built" 2>/dev/null || true)
+built=$(cat "$kdir/built" 2>/dev/null || true)
 [ -n "$built" ] && [ -f "$kernel" ] || die "no $KERNEL kernel built: run 'make build'"
 [ "$built" = "$(build_stamp "$KERNEL")" ] ||
 	die "the $KERNEL kernel is not built from build/linux as it is now, with configs/ as they are: run 'make build'"
@@ -51,7 +53,7 @@ dir /proc 0755 0 0
 dir /sys 0755 0 0
 file /init $init 0755 0 0
 LIST
-"$OUT/$KERNEL/usr/gen_init_cpio" "$g/$ARCH/initramfs.list" > "$g/$ARCH/initramfs.cpio"
+"$kdir/usr/gen_init_cpio" "$g/$ARCH/initramfs.list" > "$g/$ARCH/initramfs.cpio"
 
 args=()
 append="$APPEND panic=-1 wb.run=$run_id"

@@ -21,7 +21,7 @@ if [ -z "${WB_LOCK_FD:-}" ] || ! [ "/proc/$$/fd/$WB_LOCK_FD" -ef "$BUILD/lock" ]
 		# workbench's own settings (README: "Settings").
 		envargs=()
 		for v in HOME USER LOGNAME TERM TMPDIR CI http_proxy https_proxy no_proxy \
-			 CCACHE_DIR KTREE WB_BUILD JOBS GUEST_TIMEOUT; do
+			 CCACHE_DIR KTREE BUILD_OUT WB_BUILD JOBS GUEST_TIMEOUT; do
 			[ -z "${!v+set}" ] || envargs+=("$v=${!v}")
 		done
 		exec env -i "${envargs[@]}" WB_CLEAN_ENV=$$ LC_ALL=C \
@@ -80,13 +80,16 @@ tree_edits() {
 
 # A kernel is named ARCH (the debug test kernel) or ARCH-FLAVOUR (e.g.
 # x86_64-bench): configs/common.config, then debug.config or FLAVOUR.config,
-# then ARCH.config. It is built in build/out/NAME.
+# then ARCH.config, then FLAVOUR-ARCH.config where there is one (what the
+# flavour turns off of ARCH.config). It is built in build/out/NAME.
 kernel_arch() { echo "${1%%-*}"; }
 kernel_frags() {
-	local flavour=debug
+	local flavour=debug arch more=''
 	[ "${1#*-}" = "$1" ] || flavour=${1#*-}
+	arch=$(kernel_arch "$1")
+	[ ! -f "$TOP/configs/$flavour-$arch.config" ] || more=$TOP/configs/$flavour-$arch.config
 	echo "$TOP/configs/common.config" "$TOP/configs/$flavour.config" \
-		"$TOP/configs/$(kernel_arch "$1").config"
+		"$TOP/configs/$arch.config" $more
 }
 
 # build_stamp KERNEL: what a kernel built from KTREE depends on that the

@@ -22,7 +22,10 @@ the log as a whole. The guest fails on:
     dumps, IOMMU faults and errors) or QEMU error, except the warnings
     EXPECT_WARN names, matched by the KUnit case they happen in and their
     message, and counted exactly; no case may run after those cases, as
-    the WARN_ONCE sites they hit are silent from then on;
+    the WARN_ONCE sites they hit are silent from then on; and except the
+    QEMU messages EXPECT_QEMU names, matched by the KUnit suite they come
+    in and their text, and counted exactly (a suite that makes the
+    emulated hardware fault on purpose);
   - a log that is not from this boot (its run id differs), a guest that did
     not finish, and a boot script that failed;
   - with KCSAN=yes: a KCSAN kernel that did not say it is on in strict mode,
@@ -126,6 +129,17 @@ def expected_warnings(spec):
     return out
 
 
+def expected_qemu(spec):
+    """EXPECT_QEMU="N|suite|message[;...]" -> [(suite, message, N)]."""
+    out = []
+    for item in filter(None, (s.strip() for s in spec.split(';'))):
+        parts = item.split('|', 2)
+        if len(parts) != 3 or not parts[0].isdigit() or not parts[1] or not parts[2]:
+            raise ValueError('EXPECT_QEMU item %r is not "N|suite|message"' % item)
+        out.append((parts[1], parts[2], int(parts[0])))
+    return out
+
+
 class Log:
     """What one console log says, parsed once."""
 
@@ -148,6 +162,8 @@ class Log:
         self.checks = []     # (name, ok, detail)
         self.warns = []      # (function, message, suite.case or None)
         self.reports = []
+        self.report_suites = []   # per report line: the suite open then, or None
+        self.open_suite = None
         self.finished = False
         self.done = None     # (run, failed) as the guest's init counted them
         suite = None
@@ -210,6 +226,7 @@ class Log:
                     self.report_in(line.strip()[d.end():])
                 elif REPORTS.search(line) or d:
                     self.reports.append(line.strip())
+                    self.report_suites.append(self.open_suite)
                 continue
             if GCOV_LINE.match(line):
                 continue
@@ -230,6 +247,7 @@ class Log:
                 continue
             if m:
                 suite, suite_open = m.group(2), True
+                self.open_suite = suite
                 self.suites.setdefault(suite, [])
                 if checks_started:
                     self.late.add(suite)
@@ -255,6 +273,7 @@ class Log:
                 elif not indent:
                     self.suite_ok[name] = status == 'ok'
                     suite_open = False
+                    self.open_suite = None
                 elif suite:
                     # "not ok # SKIP" is not a skip: KUnit 6.1 never prints it.
                     skip = status == 'ok' and '# SKIP' in rest
@@ -296,6 +315,7 @@ class Log:
         """Note TEXT as a report line if it holds a kernel report."""
         if REPORTS.search(text):
             self.reports.append(text.strip())
+            self.report_suites.append(self.open_suite)
 
 
 def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
@@ -456,6 +476,19 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
                 base.append('%s, reached from %s' % (title, ' / '.join(via)))
         add('check', True, 'KCSAN reports in base code',
             '%d: %s' % (len(base), '; '.join(base)) if base else 'none')
+    # QEMU's messages about faults a KUnit suite causes on purpose, while
+    # that suite runs. A line that holds anything else a report is made of
+    # stays a report.
+    def only(line, text):
+        rest = re.sub(r'qemu-system-\w+: ', '', line.replace(text, '', 1), count=1)
+        return line.startswith('qemu-system-') and text in line and not REPORTS.search(rest)
+    for where, text, n in expected_qemu(cfg.get('EXPECT_QEMU', '')):
+        hits = [i for i, r in enumerate(log.reports)
+                if log.report_suites[i] == where and only(r, text)]
+        log.reports = [r for i, r in enumerate(log.reports) if i not in hits]
+        log.report_suites = [w for i, w in enumerate(log.report_suites) if i not in hits]
+        add('check', len(hits) == n, 'expected QEMU message "%s" in %s' % (text, where),
+            'seen %d times, expected %d' % (len(hits), n))
     add('check', not unexpected and not log.reports, 'kernel log',
         'no reports' if not unexpected and not log.reports else
         '%d unexpected warnings, %d report lines; first: %s'

@@ -137,7 +137,7 @@ class GuestLogJudge(unittest.TestCase):
                     '"not ok # SKIP" in a suite that must skip')
 
     def test_skip_in_unlisted_suite(self):
-        lines = replace(fixture('mock'), r'^1\.\.7$', '1..8')
+        lines = replace(fixture('mock'), r'^1\.\.8$', '1..9')
 
         def extra(case):
             return ['    KTAP version 1\n', '    # Subtest: iommu-extra\n', '    1..1\n',
@@ -149,7 +149,7 @@ class GuestLogJudge(unittest.TestCase):
                     'an unlisted suite that only skipped')
 
     def test_case_after_the_expected_warnings(self):
-        lines = replace(fixture('mock'), r'^1\.\.7$', '1..8')
+        lines = replace(fixture('mock'), r'^1\.\.8$', '1..9')
         extra = ['    KTAP version 1\n', '    # Subtest: iommu-extra\n', '    1..1\n',
                  '    ok 1 extra_case\n', 'ok 6 iommu-extra\n']
         self.assertEqual(failures('mock', insert_after(lines, r'^ok \d+ pci-pasid-acs', extra)), [])
@@ -354,6 +354,26 @@ class GuestLogJudge(unittest.TestCase):
                        ('smmuv3', 'arm-smmu-v3 9050000.smmuv3: CMDQ timeout')):
             self.caught(g, insert_after(fixture(g), r'^ok 1 guest\.', [bad + '\n']), bad)
 
+    def test_expected_qemu_messages(self):
+        # The vtd guest's probe makes QEMU report three kinds of fault, once
+        # each: one missing, one twice, or another QEMU message fails.
+        lines = fixture('vtd')
+        expected = [line for line in lines if line.startswith('qemu-system-')]
+        self.assertEqual(len(expected), 3, 'the vtd fixture lacks the probe\'s QEMU messages')
+        for line in expected:
+            self.caught('vtd', [x for x in lines if x is not line],
+                        'an expected QEMU message missing: %s' % line.strip())
+            self.caught('vtd', insert_after(lines, r'^ok 1 guest\.', [line]),
+                        'an expected QEMU message twice: %s' % line.strip())
+        self.caught('vtd', insert_after(lines, r'^ok 1 guest\.',
+                                        ['qemu-system-x86_64: vtd_iommu_translate: detected'
+                                         ' translation failure (dev=00:04:00, iova=0x1000)\n']),
+                    'a translation failure of another device')
+        # A kernel report on the same line as an expected message still counts.
+        self.caught('vtd', replace(lines, r'^(qemu-system-x86_64: New fault.*)$',
+                                   r'\1 BUG: KASAN: use-after-free'),
+                    'a report sharing a line with an expected QEMU message')
+
     def test_command_line_and_json(self):
         with tempfile.TemporaryDirectory() as tmp:
             for planted in (False, True):
@@ -512,6 +532,48 @@ class Bench(unittest.TestCase):
             p = self.bench(edit)
             self.assertNotEqual(p.returncode, 0, '%s passed:\n%s' % (what, p.stdout))
             self.assertIn('bench: FAILED', p.stdout, what)
+
+
+class DmaBench(unittest.TestCase):
+    """dma_bench.py: a before/after pair that is not what it claims fails."""
+
+    def bench(self, edit_before=lambda t: t, edit_after=lambda t: t):
+        texts = []
+        for side, edit in (('before', edit_before), ('after', edit_after)):
+            with open(os.path.join(FIXTURES, 'dma-bench-%s.log' % side)) as f:
+                texts.append(edit(f.read()))
+        with tempfile.TemporaryDirectory() as tmp:
+            logs = [os.path.join(tmp, 'dma-%d.log' % i) for i in (0, 1)]
+            for path, text in zip(logs, texts):
+                write(path, text)
+            return run([sys.executable, os.path.join(TOP, 'scripts/dma_bench.py'),
+                        os.path.join(tmp, 'out.txt')] + logs)
+
+    def test_canned_pair_passes(self):
+        p = self.bench()
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assertRegex(p.stdout, r'(?m)^dma-map-bench: unmap/map after/before \d\.\d+ \[\d\.\d+-\d\.\d+\]; unmap \d\.\d+, map \d\.\d+')
+
+    def test_broken_pairs_fail(self):
+        one_run = re.compile(r'.*# dma-map-bench map_100ns=.*\n')
+        for what, before, after in (
+                ('the same kernel twice', lambda t: t, lambda t: t.replace(
+                    'intel_iommu_attach_dev_pasid: yes', 'intel_iommu_attach_dev_pasid: no')),
+                ('the kernels swapped', lambda t: t.replace(
+                    'intel_iommu_attach_dev_pasid: no', 'intel_iommu_attach_dev_pasid: yes'),
+                 lambda t: t.replace('intel_iommu_attach_dev_pasid: yes',
+                                     'intel_iommu_attach_dev_pasid: no')),
+                ('a lost run', lambda t: one_run.sub('', t, count=1), lambda t: t),
+                ('a lazy domain', lambda t: t, lambda t: t.replace('group type DMA', 'group type DMA-FQ')),
+                ('a failed check', lambda t: re.sub(r'(?m)^ok (\d+) guest\.dma-map-bench',
+                                                    r'not ok \1 guest.dma-map-bench', t), lambda t: t),
+                ('a kernel warning', lambda t: t, lambda t: t.replace(
+                    '# guest checks done', 'WARNING: CPU: 1 PID: 9\n# guest checks done')),
+                ('a mean of 0', lambda t: re.sub(r'unmap_100ns=\d+', 'unmap_100ns=0', t, count=1),
+                 lambda t: t)):
+            p = self.bench(before, after)
+            self.assertNotEqual(p.returncode, 0, '%s passed:\n%s' % (what, p.stdout))
+            self.assertIn('dma-map-bench: FAILED', p.stdout, what)
 
 
 class Coverage(unittest.TestCase):

@@ -25,7 +25,9 @@ the log as a whole. The guest fails on:
     the WARN_ONCE sites they hit are silent from then on; and except the
     QEMU messages EXPECT_QEMU names, matched by the KUnit suite they come
     in and their text, and counted exactly (a suite that makes the
-    emulated hardware fault on purpose);
+    emulated hardware fault on purpose), and the kernel messages
+    EXPECT_REPORT names, matched the same way (a suite that makes a faked
+    device's driver report events on purpose);
   - a log that is not from this boot (its run id differs), a guest that did
     not finish, and a boot script that failed;
   - with KCSAN=yes: a KCSAN kernel that did not say it is on in strict mode,
@@ -129,13 +131,13 @@ def expected_warnings(spec):
     return out
 
 
-def expected_qemu(spec):
-    """EXPECT_QEMU="N|suite|message[;...]" -> [(suite, message, N)]."""
+def expected_in_suite(spec, key='EXPECT_QEMU'):
+    """KEY="N|suite|message[;...]" -> [(suite, message, N)]."""
     out = []
     for item in filter(None, (s.strip() for s in spec.split(';'))):
         parts = item.split('|', 2)
         if len(parts) != 3 or not parts[0].isdigit() or not parts[1] or not parts[2]:
-            raise ValueError('EXPECT_QEMU item %r is not "N|suite|message"' % item)
+            raise ValueError('%s item %r is not "N|suite|message"' % (key, item))
         out.append((parts[1], parts[2], int(parts[0])))
     return out
 
@@ -476,19 +478,25 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
                 base.append('%s, reached from %s' % (title, ' / '.join(via)))
         add('check', True, 'KCSAN reports in base code',
             '%d: %s' % (len(base), '; '.join(base)) if base else 'none')
-    # QEMU's messages about faults a KUnit suite causes on purpose, while
-    # that suite runs. A line that holds anything else a report is made of
-    # stays a report.
-    def only(line, text):
-        rest = re.sub(r'qemu-system-\w+: ', '', line.replace(text, '', 1), count=1)
-        return line.startswith('qemu-system-') and text in line and not REPORTS.search(rest)
-    for where, text, n in expected_qemu(cfg.get('EXPECT_QEMU', '')):
-        hits = [i for i, r in enumerate(log.reports)
-                if log.report_suites[i] == where and only(r, text)]
-        log.reports = [r for i, r in enumerate(log.reports) if i not in hits]
-        log.report_suites = [w for i, w in enumerate(log.report_suites) if i not in hits]
-        add('check', len(hits) == n, 'expected QEMU message "%s" in %s' % (text, where),
-            'seen %d times, expected %d' % (len(hits), n))
+    # QEMU's messages about faults a KUnit suite causes on purpose, and the
+    # kernel's about events of a faked device, while that suite runs. A line
+    # that holds anything else a report is made of stays a report.
+    def only(line, text, qemu):
+        if text not in line or (qemu and not line.startswith('qemu-system-')):
+            return False
+        rest = line.replace(text, '', 1)
+        if qemu:
+            rest = re.sub(r'qemu-system-\w+: ', '', rest, count=1)
+        return not REPORTS.search(rest)
+    for key, qemu, what in (('EXPECT_QEMU', True, 'QEMU message'),
+                            ('EXPECT_REPORT', False, 'kernel message')):
+        for where, text, n in expected_in_suite(cfg.get(key, ''), key):
+            hits = [i for i, r in enumerate(log.reports)
+                    if log.report_suites[i] == where and only(r, text, qemu)]
+            log.reports = [r for i, r in enumerate(log.reports) if i not in hits]
+            log.report_suites = [w for i, w in enumerate(log.report_suites) if i not in hits]
+            add('check', len(hits) == n, 'expected %s "%s" in %s' % (what, text, where),
+                'seen %d times, expected %d' % (len(hits), n))
     add('check', not unexpected and not log.reports, 'kernel log',
         'no reports' if not unexpected and not log.reports else
         '%d unexpected warnings, %d report lines; first: %s'

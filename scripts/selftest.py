@@ -374,6 +374,30 @@ class GuestLogJudge(unittest.TestCase):
                                    r'\1 BUG: KASAN: use-after-free'),
                     'a report sharing a line with an expected QEMU message')
 
+    def test_expected_kernel_messages(self):
+        # The smmuv3 guest's faked SMMU reports the two stalls a case queues:
+        # one missing, one more, the real SMMU's event, or one outside the
+        # suite fails.
+        lines = fixture('smmuv3')
+        text = 'arm-smmu-v3-kunit: event 0x10 received:'
+        expected = [line for line in lines if text in line]
+        self.assertEqual(len(expected), 2, 'the smmuv3 fixture lacks the faked SMMU\'s events')
+        self.caught('smmuv3', [x for x in lines if x is not expected[0]],
+                    'an expected kernel message missing')
+        self.caught('smmuv3', insert_after(lines, re.escape(expected[0].rstrip('\n')) + '$',
+                                           [expected[0]]),
+                    'an expected kernel message once more')
+        self.caught('smmuv3', replace(lines, re.escape(expected[1].rstrip('\n')) + '$',
+                                      expected[1].rstrip('\n').replace(
+                                          'arm-smmu-v3-kunit:', 'arm-smmu-v3 9050000.smmuv3:')),
+                    'the real SMMU\'s event in the suite')
+        self.caught('smmuv3', insert_after([x for x in lines if x is not expected[0]],
+                                           r'^ok 1 guest\.', [expected[0]]),
+                    'an expected kernel message outside its suite')
+        self.caught('smmuv3', replace(lines, re.escape(expected[1].rstrip('\n')) + '$',
+                                      expected[1].rstrip('\n') + ' BUG: KASAN: use-after-free'),
+                    'a report sharing a line with an expected kernel message')
+
     def test_command_line_and_json(self):
         with tempfile.TemporaryDirectory() as tmp:
             for planted in (False, True):

@@ -56,7 +56,9 @@ LIST
 "$kdir/usr/gen_init_cpio" "$g/$ARCH/initramfs.list" > "$g/$ARCH/initramfs.cpio"
 
 args=()
-append="$APPEND panic=-1 wb.run=$run_id"
+# A soft lockup or hung task ends the guest at once (panic=-1 reboots,
+# which -no-reboot turns into an exit) rather than at the timeout.
+append="$APPEND panic=-1 softlockup_panic=1 hung_task_panic=1 wb.run=$run_id"
 # The guest runs the checks in this order; kmemleak scans after
 # everything else (disk DMA included) has run, and gcov prints the
 # coverage of all of it last.

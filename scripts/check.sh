@@ -10,8 +10,9 @@
 #   bisect-ARCH        every prefix of the series builds the touched
 #                      directories with W=1, adding no warning to the base
 #   nosva-arm64        W=1 on every touched directory of an arm64 kernel
-#                      without CONFIG_ARM_SMMU_V3_SVA: the series builds
-#                      there too, adding no warning to the base
+#                      without CONFIG_ARM_SMMU_V3_SVA or CONFIG_IOMMU_SVA:
+#                      the series builds there too, adding no warning to
+#                      the base, and that kernel links
 #   coccicheck         coccicheck on every touched C file
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -146,16 +147,25 @@ sparse-*)
 	[ -z "$new" ]
 	;;
 nosva-arm64)
+	o=$OUT/arm64-nosva
 	worktree_at base
 	dir_build "$WT" arm64-nosva "$OUT/check-arm64-nosva" W=1 > "$LOGS/findings-base-nosva" ||
 		die "the base does not build without CONFIG_ARM_SMMU_V3_SVA"
-	dir_build "$KTREE" arm64-nosva "$OUT/arm64-nosva" W=1 > "$LOGS/findings-tip-nosva" ||
+	dir_build "$KTREE" arm64-nosva "$o" W=1 > "$LOGS/findings-tip-nosva" ||
 		die "the series does not build without CONFIG_ARM_SMMU_V3_SVA"
-	grep -qx '# CONFIG_ARM_SMMU_V3_SVA is not set' "$OUT/arm64-nosva/.config" ||
-		die "the nosva kernel has CONFIG_ARM_SMMU_V3_SVA"
+	grep -qx 'CONFIG_ARM_SMMU_V3=y' "$o/.config" || die "the nosva kernel has no SMMUv3 driver"
+	for off in CONFIG_ARM_SMMU_V3_SVA CONFIG_IOMMU_SVA; do
+		! grep -q "^$off=" "$o/.config" || die "the nosva kernel has $off"
+	done
+	[ -f "$o/drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.o" ] ||
+		die "the nosva build compiled no SMMUv3 driver"
+	# Directory builds link nothing: a stub that is missing only shows
+	# when the kernel is linked.
+	KTREE=$KTREE BUILD_OUT=$o "$TOP/scripts/build.sh" arm64-nosva > "$o/link.log" 2>&1 ||
+		{ tail -n 30 "$o/link.log"; die "the series' kernel without CONFIG_ARM_SMMU_V3_SVA does not link"; }
 	new=$(new_findings "$LOGS/findings-base-nosva" "$LOGS/findings-tip-nosva")
 	[ -z "$new" ] || echo "$new"
-	echo "W=1 without SMMUv3 SVA (arm64): base $(wc -l < "$LOGS/findings-base-nosva"), series $(wc -l < "$LOGS/findings-tip-nosva"), new $(grep -c . <<<"$new" || true)"
+	echo "W=1 without SMMUv3 or core SVA (arm64, $(checked_dirs | tr '\n' ' ')): base $(wc -l < "$LOGS/findings-base-nosva"), series $(wc -l < "$LOGS/findings-tip-nosva"), new $(grep -c . <<<"$new" || true); the kernel links"
 	[ -z "$new" ]
 	;;
 bisect-*)

@@ -30,6 +30,13 @@
  *                     task only; then the allocation-failure sweep
  *                     (CONFIG_IOMMU_FAILNTH_KUNIT_TEST) runs, and prints
  *                     its KUnit suite
+ *   kselftest:PROG    the kselftest program /kselftest/PROG (boot.sh packs
+ *                     it) runs with its output piped: each line it prints
+ *                     comes out as "kselftest PROG: LINE", between
+ *                     "# kselftest PROG start" and "# kselftest PROG exit
+ *                     STATUS" (a number, "signal N" or "timeout"); the
+ *                     check passes if it exited 0, scripts/results.py
+ *                     judges its TAP
  *   gcov              every .gcda file in debugfs (CONFIG_GCOV_KERNEL) is
  *                     printed as "# gcov-file PATH SIZE", then its bytes
  *                     in hex, "# gcov-data HEX" lines; scripts/coverage.py
@@ -46,10 +53,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static int ntest;
@@ -380,6 +391,92 @@ static void check_failnth(void)
 	       "fault injection set up; the sweep ran (suite iommu-failnth)");
 }
 
+/* Print what a kselftest program wrote, a line at a time, prefixed. */
+static void kselftest_lines(const char *prog, char *buf, size_t *len, int flush)
+{
+	char *nl, *start = buf;
+
+	while ((nl = memchr(start, '\n', *len - (start - buf)))) {
+		*nl = '\0';
+		printf("kselftest %s: %s\n", prog, start);
+		start = nl + 1;
+	}
+	*len -= start - buf;
+	memmove(buf, start, *len);
+	/* A full buffer or the end: what is left is a line of its own. */
+	if (*len && (flush || *len == 4096)) {
+		printf("kselftest %s: %.*s\n", prog, (int)*len, buf);
+		*len = 0;
+	}
+}
+
+static void check_kselftest(const char *prog)
+{
+	static char buf[4096];
+	char path[PATH_MAX], dir[PATH_MAX];
+	time_t deadline = time(NULL) + 600;
+	size_t len = 0;
+	int pipefd[2], status = 0;
+	int timed_out = 0;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/kselftest/%s", prog);
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (access(path, X_OK) || pipe(pipefd)) {
+		result(0, "kselftest", "%s: not in the initramfs", prog);
+		return;
+	}
+	printf("# kselftest %s start\n", prog);
+	pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		if (chdir(dirname(dir)))
+			_exit(126);
+		unsetenv("KSFT_TAP_LEVEL");
+		execl(path, path, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	for (;;) {
+		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+		time_t left = deadline - time(NULL);
+		ssize_t n;
+
+		if (pid < 0 || left <= 0) {
+			timed_out = pid > 0;
+			break;
+		}
+		if (poll(&p, 1, left * 1000) <= 0)
+			continue;
+		n = read(pipefd[0], buf + len, sizeof(buf) - len);
+		if (n <= 0)
+			break;
+		len += n;
+		kselftest_lines(prog, buf, &len, 0);
+	}
+	kselftest_lines(prog, buf, &len, 1);
+	close(pipefd[0]);
+	if (timed_out)
+		kill(pid, SIGKILL);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	if (timed_out)
+		printf("# kselftest %s exit timeout\n", prog);
+	else if (pid < 0)
+		printf("# kselftest %s exit fork failed\n", prog);
+	else if (WIFSIGNALED(status))
+		printf("# kselftest %s exit signal %d\n", prog, WTERMSIG(status));
+	else
+		printf("# kselftest %s exit %d\n", prog, WEXITSTATUS(status));
+	result(pid > 0 && !timed_out && WIFEXITED(status) && !WEXITSTATUS(status),
+	       "kselftest", "%s: %s", prog,
+	       timed_out ? "timed out" : pid < 0 ? "cannot fork" :
+	       WIFEXITED(status) && !WEXITSTATUS(status) ? "exit 0" : "failed");
+}
+
 static int gcov_files, gcov_failed;
 static long long gcov_bytes;
 
@@ -488,6 +585,8 @@ int main(void)
 			check_dma_map_bench(arg);
 		else if (!strcmp(tok, "failnth"))
 			check_failnth();
+		else if (!strcmp(tok, "kselftest") && arg)
+			check_kselftest(arg);
 		else if (!strcmp(tok, "gcov"))
 			check_gcov();
 		else

@@ -53,6 +53,28 @@ dir /proc 0755 0 0
 dir /sys 0755 0 0
 file /init $init 0755 0 0
 LIST
+# The kselftest programs the checks run, from this kernel's build
+# (build.sh builds them beside it, from the same tree).
+dirs=()
+for c in $CHECKS; do
+	case $c in kselftest:*) ;; *) continue ;; esac
+	prog=${c#kselftest:}
+	case $prog in */*) ;; *) die "$guest: $c: a kselftest is named DIR/PROG" ;; esac
+	[ -x "$kdir/kselftest/$prog" ] ||
+		die "$guest: no kselftest $prog in $kdir/kselftest: run 'make build'"
+	d=/kselftest
+	for part in $(tr / ' ' <<<"${prog%/*}"); do
+		d+=/$part
+		case " ${dirs[*]} " in *" $d "*) continue ;; esac
+		dirs+=("$d")
+	done
+	printf 'file /kselftest/%s %s 0755 0 0\n' "$prog" "$kdir/kselftest/$prog" >> "$g/$ARCH/initramfs.list"
+done
+if [ ${#dirs[@]} -gt 0 ]; then
+	{ echo "dir /kselftest 0755 0 0"; for d in "${dirs[@]}"; do echo "dir $d 0755 0 0"; done
+	  cat "$g/$ARCH/initramfs.list"; } > "$g/$ARCH/initramfs.list.new"
+	mv "$g/$ARCH/initramfs.list.new" "$g/$ARCH/initramfs.list"
+fi
 "$kdir/usr/gen_init_cpio" "$g/$ARCH/initramfs.list" > "$g/$ARCH/initramfs.cpio"
 
 args=()

@@ -69,5 +69,14 @@ if [ $# -gt 0 ]; then
 else
 	stamp=$(build_stamp "$kernel")
 	kmake "$arch" O="$o" "${gcov[@]}" "$image"
+	# The series' selftests, static for the guests' initramfs, from the
+	# headers of this kernel; a warning fails the build as in the kernel.
+	if [ -d "$KTREE/tools/testing/selftests/iommu" ]; then
+		kmake "$arch" O="$o" headers
+		ksft_make "$arch" O="$o" > "$o/kselftest.log" 2>&1 ||
+			{ cat "$o/kselftest.log"; die "the iommu selftests did not build"; }
+		! grep -q 'warning:' "$o/kselftest.log" ||
+			{ grep 'warning:' "$o/kselftest.log"; die "the iommu selftests build with warnings"; }
+	fi
 	echo "$stamp" > "$o/built"
 fi

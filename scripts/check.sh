@@ -25,6 +25,9 @@ fi
 WT=$BUILD/check-tree		# worktree: the base, or a prefix of the series
 
 touched() { git -C "$KTREE" diff --name-only --diff-filter=d base HEAD -- "$@"; }
+# The touched kernel C files: userspace programs (the selftests under
+# tools/) are no kbuild objects; build.sh builds them, warnings fatal.
+touched_kernel_c() { touched '*.c' ':(exclude)tools/'; }
 
 # checkpatch and spatch read options from files in HOME (.checkpatch.conf,
 # .cocciconfig), which could turn checks off: they get an empty one.
@@ -40,7 +43,7 @@ rm -rf "$CHECKER_HOME" && mkdir -p "$CHECKER_HOME"
 API_USERS="drivers/misc/uacce drivers/crypto/hisilicon drivers/vfio"
 checked_dirs() {
 	{
-		touched '*.c' | xargs -rn1 dirname
+		touched_kernel_c | xargs -rn1 dirname
 		for d in $API_USERS; do [ ! -d "$KTREE/$d" ] || echo "$d"; done
 	} | sort -u |
 		awk '{ for (i = 1; i <= n; i++) if (index($0, d[i] "/") == 1) next; d[++n] = $0; print }'
@@ -225,7 +228,7 @@ coccicheck)
 			{ cat "$OUT/cocci-alone.raw" >&2; die "coccicheck failed on $f"; }
 		python3 "$TOP/scripts/findings.py" cocci "$f" < "$OUT/cocci-alone.raw"
 	}
-	files=$(touched '*.c')
+	files=$(touched_kernel_c)
 	worktree_at base
 	: > "$LOGS/cocci-base"
 	: > "$LOGS/cocci-tip"

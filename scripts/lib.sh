@@ -143,6 +143,19 @@ kmake() {
 		HOSTCC="ccache gcc" -j"$JOBS" "$@"
 }
 
+# ksft_make ARCH [MAKE ARGS...]: build the iommu selftests of $KTREE for
+# ARCH, statically linked (with O=, into O/kselftest/iommu).
+ksft_make() {
+	local arch=$1; shift
+	local cross=() cc=gcc
+	if [ "$arch" = arm64 ]; then
+		cross=(CROSS_COMPILE=aarch64-linux-gnu-)
+		cc=aarch64-linux-gnu-gcc
+	fi
+	make -C "$KTREE/tools/testing/selftests" TARGETS=iommu ARCH="$arch" "${cross[@]}" \
+		CC="ccache $cc" LDFLAGS=-static "$@"
+}
+
 # record KIND NAME STATUS SECONDS LOG: one line of build/logs/stages.jsonl,
 # which summary.py reads. KIND: setup, selftest, static, build, boot. Plain
 # bash, so that a set-up that failed before python3 was installed is still

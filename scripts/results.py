@@ -79,6 +79,18 @@ CHECKS_START = '# guest checks'
 # a line that is not exactly this is judged like any other.
 GCOV_LINE = re.compile(r'^# gcov-(?:data [0-9a-f]+|file /\S+\.gcda \d+)$')
 POWER_DOWN = re.compile(r'^reboot: Power down$')
+# A kselftest program the guest's init ran ("kselftest:PROG" check): its
+# output comes prefixed, between a start and an exit line.
+KSFT_START = re.compile(r'^# kselftest (\S+) start$')
+KSFT_EXIT = re.compile(r'^# kselftest (\S+) exit (.+)$')
+KSFT_LINE = re.compile(r'^kselftest (\S+): (.*)$')
+# Inside a program's output: the kselftest harness's TAP. A skipped test's
+# line carries no name; the "RUN" line before it has it.
+K_PLAN = re.compile(r'^1\.\.(\d+)$')
+K_RUN = re.compile(r'^#\s+RUN\s+(\S+) \.\.\.$')
+K_RESULT = re.compile(r'^(not ok|ok) (\d+)(?: (.*))?$')
+K_TOTALS = re.compile(r'^# Totals: pass:(\d+) fail:(\d+) xfail:(\d+) xpass:(\d+) '
+                      r'skip:(\d+) error:(\d+)$')
 # A KUnit case that failed an expectation and then skipped prints "ok".
 FAILED_EXPECT = re.compile(r'^(EXPECTATION|ASSERTION) FAILED')
 KCSAN_BUG = re.compile(r'BUG: KCSAN: (.*)$')
@@ -131,6 +143,52 @@ def expected_warnings(spec):
     return out
 
 
+def kselftest_skips(spec):
+    """KSELFTEST_SKIP="DIR/PROG|reason[;...]" -> {prog: reason}."""
+    out = {}
+    for item in filter(None, (s.strip() for s in spec.split(';'))):
+        parts = item.split('|', 1)
+        if len(parts) != 2 or '/' not in parts[0] or not parts[1]:
+            raise ValueError('KSELFTEST_SKIP item %r is not "DIR/PROG|reason"' % item)
+        out[parts[0]] = parts[1]
+    return out
+
+
+class Kselftest:
+    """What one kselftest program printed, as the guest's init relayed it."""
+
+    def __init__(self):
+        self.started = False
+        self.exit = None     # "0", "1", "signal 9", "timeout", ...
+        self.plan = None
+        self.results = []   # (number, name, status, reason); status ok/not ok/skip
+        self.totals = None  # (pass, fail, xfail, xpass, skip, error)
+        self.run = None     # the test the harness announced last
+
+    def line(self, text):
+        m = K_PLAN.match(text)
+        if m and self.plan is None:
+            self.plan = int(m.group(1))
+            return
+        m = K_RUN.match(text)
+        if m:
+            self.run = m.group(1)
+            return
+        m = K_RESULT.match(text)
+        if m:
+            status, num, rest = m.group(1), int(m.group(2)), m.group(3) or ''
+            if rest.startswith('# SKIP'):
+                self.results.append((num, self.run or '?', 'skip' if status == 'ok' else status,
+                                     rest[len('# SKIP'):].strip()))
+            else:
+                self.results.append((num, rest.strip(), status, ''))
+            self.run = None
+            return
+        m = K_TOTALS.match(text)
+        if m:
+            self.totals = tuple(int(x) for x in m.groups())
+
+
 def expected_in_suite(spec, key='EXPECT_QEMU'):
     """KEY="N|suite|message[;...]" -> [(suite, message, N)]."""
     out = []
@@ -168,6 +226,7 @@ class Log:
         self.open_suite = None
         self.finished = False
         self.done = None     # (run, failed) as the guest's init counted them
+        self.kselftests = {}  # program -> Kselftest
         suite = None
         suite_open = False   # between a suite's "# Subtest:" and its result
         in_warn = None       # message lines of the WARN being read
@@ -237,6 +296,18 @@ class Log:
             # Before any other parsing: a report printed into the middle of
             # a line the parser also reads (a result, a check) still counts.
             self.report_in(line)
+            m = KSFT_LINE.match(line)
+            if m:
+                self.kselftests.setdefault(m.group(1), Kselftest()).line(m.group(2))
+                continue
+            m = KSFT_START.match(line)
+            if m:
+                self.kselftests.setdefault(m.group(1), Kselftest()).started = True
+                continue
+            m = KSFT_EXIT.match(line)
+            if m:
+                self.kselftests.setdefault(m.group(1), Kselftest()).exit = m.group(2)
+                continue
             m = RUN.search(line)
             if m:
                 self.run_ids.append(m.group(1))
@@ -320,8 +391,50 @@ class Log:
             self.report_suites.append(self.open_suite)
 
 
+def judge_kselftests(cfg, log, add):
+    """One test per kselftest result, and the program's run as a whole."""
+    progs = [c.split(':', 1)[1] for c in cfg.get('CHECKS', '').split()
+             if c.startswith('kselftest:')]
+    skips = kselftest_skips(cfg.get('KSELFTEST_SKIP', ''))
+    extra = sorted(set(skips) - set(progs))
+    if extra:
+        raise ValueError('KSELFTEST_SKIP names %s, which no kselftest check runs' % extra[0])
+    for prog in progs + sorted(set(log.kselftests) - set(progs)):
+        k = log.kselftests.get(prog)
+        if prog not in progs:
+            add('kselftest', False, prog, 'ran, but no check here runs it')
+            continue
+        if k is None or not k.started or k.exit is None:
+            add('kselftest', False, '%s ran' % prog,
+                'never started' if k is None or not k.started else 'no exit line')
+            continue
+        add('kselftest', k.exit == '0', '%s exit' % prog, 'exit ' + k.exit)
+        nums = [r[0] for r in k.results]
+        add('kselftest', k.plan is not None and nums == list(range(1, k.plan + 1)),
+            '%s plan' % prog, 'planned %s, reported %d' % (k.plan, len(nums))
+            if nums == list(range(1, len(nums) + 1)) else
+            'planned %s, reported numbers %s' % (k.plan, nums))
+        parsed = tuple(sum(1 for r in k.results if r[2] == st) for st in ('ok', 'not ok', 'skip'))
+        said = k.totals and (k.totals[0], k.totals[1], k.totals[4])
+        odd = k.totals and any(k.totals[i] for i in (2, 3, 5))    # xfail, xpass, error
+        add('kselftest', said == parsed and not odd,
+            '%s totals' % prog, 'the harness says %s, parsed pass:fail:skip %s'
+            % (':'.join(map(str, k.totals)) if k.totals else 'nothing',
+               ':'.join(map(str, parsed))))
+        for num, name, status, reason in k.results:
+            if prog in skips:
+                ok = status == 'skip' and skips[prog] in reason
+                add('kselftest', ok, '%s: %s skips' % (prog, name), reason if ok else
+                    'skipped, but not because "%s": %s' % (skips[prog], reason)
+                    if status == 'skip' else status + ': ran where it does not apply')
+            else:
+                add('kselftest', status == 'ok', '%s: %s' % (prog, name),
+                    '' if status == 'ok' else 'skipped: ' + reason if status == 'skip'
+                    else status)
+
+
 def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
-    """[(kind, name, ok, detail)] for one guest's log; kind: kunit or check."""
+    """[(kind, name, ok, detail)] for one guest's log; kind: kunit, kselftest or check."""
     kcsan = cfg.get('KCSAN') == 'yes'
     if kcsan and not series_functions:
         raise ValueError('KCSAN=yes needs the functions of the series (--series-functions)')
@@ -418,7 +531,9 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
         add('kunit', log.top_plan == ran, 'KUnit plan',
             'KUnit planned %s suites at boot, %d reported' % (log.top_plan, ran))
 
-    listed = [c.split(':')[0] for c in cfg.get('CHECKS', '').split()]
+    judge_kselftests(cfg, log, add)
+
+    listed = list(dict.fromkeys(c.split(':')[0] for c in cfg.get('CHECKS', '').split()))
     got = {}
     for name, ok, detail in log.checks:
         got.setdefault(name, []).append((ok, detail))
@@ -532,7 +647,7 @@ def main():
         with open(a.series_functions) as f:
             series = set(f.read().split())
     tests = judge(read_conf(a.conf), lines, a.run_id, a.boot_status, a.demo, series)
-    counted = [t for t in tests if t[0] in ('kunit', 'check')]
+    counted = [t for t in tests if t[0] in ('kunit', 'kselftest', 'check')]
     passed = sum(1 for t in counted if t[2])
     failed = len(counted) - passed
     with open(a.json, 'w') as f:

@@ -49,7 +49,7 @@ def run_id_of(lines):
 def failures(guest, lines, run_id=None, boot_status=0):
     cfg = results.read_conf(os.path.join(TOP, 'guests', guest + '.conf'))
     tests = results.judge(cfg, lines, run_id or run_id_of(fixture(guest)), boot_status)
-    return [t for t in tests if t[0] in ('kunit', 'check') and not t[2]]
+    return [t for t in tests if t[0] in ('kunit', 'kselftest', 'check') and not t[2]]
 
 
 def replace(lines, pattern, repl, count=1):
@@ -130,6 +130,43 @@ class GuestLogJudge(unittest.TestCase):
         cfg['SUITES'] += ' iommu-sva'
         with self.assertRaises(ValueError):
             results.judge(cfg, fixture('vtd'), run_id_of(fixture('vtd')))
+
+    def test_kselftest_failures(self):
+        k = 'kselftest iommu/iommu_pasid: '
+        f = fixture('failnth')
+        for lines, why in (
+                (replace(f, k + r'ok (\d+) pasid\.limit2\.attach_busy$', k + r'not ok \1 pasid.limit2.attach_busy'),
+                 'a failed kselftest'),
+                (replace(f, k + r'ok (\d+) pasid\.limit2\.attach_busy$', k + r'ok \1 # SKIP no reason'),
+                 'a kselftest that skipped where nothing may'),
+                (replace(f, k + r'1\.\.(\d+)$', k + '1..999'), 'fewer kselftest results than planned'),
+                ([l for l in f if not re.match(k + r'ok \d+ misc\.unknown_commands$', l)],
+                 'a kselftest result missing'),
+                (replace(f, r'# Totals: pass:(\d+) fail:0', r'# Totals: pass:\1 fail:1'),
+                 'kselftest totals that disagree'),
+                (replace(f, r'# kselftest iommu/iommu_pasid exit 0$', '# kselftest iommu/iommu_pasid exit 1'),
+                 'a kselftest program that exited 1'),
+                ([l for l in f if not l.startswith('# kselftest iommu/iommu_pasid exit')],
+                 'a kselftest program that never exited'),
+                ([l for l in f if not l.startswith(k)], 'a kselftest program with no output'),
+                (insert_after(f, k + r'ok 3 ', [k + '[   12.3] WARNING: CPU: 1 PID: 9 at x.c:1 f+0x1/0x2\n']),
+                 'a kernel report inside a kselftest line'),
+                (insert_after(f, r'# kselftest iommu/iommu_pasid exit 0$',
+                              ['# kselftest iommu/other start\n', 'kselftest iommu/other: 1..0\n',
+                               '# kselftest iommu/other exit 0\n']),
+                 'a kselftest program that no check runs')):
+            self.caught('failnth', lines, why)
+        s = fixture('smmuv3')
+        self.caught('smmuv3', replace(s, r'(kselftest iommu/iommu_pasid: ok \d+) # SKIP another IOMMU driver is active',
+                                      r'\1 # SKIP needs root'),
+                    'a kselftest that must skip skipped for another reason')
+        self.caught('smmuv3', replace(s, r'(kselftest iommu/iommu_pasid: ok \d+) # SKIP another IOMMU driver is active',
+                                      r'\1 pasid.all_pasids.attach_detach'),
+                    'a kselftest ran where it does not apply')
+        cfg = results.read_conf(os.path.join(TOP, 'guests', 'failnth.conf'))
+        cfg['KSELFTEST_SKIP'] = 'iommu/other|whatever'
+        with self.assertRaises(ValueError):
+            results.judge(cfg, f, run_id_of(f))
 
     def test_not_ok_skip_is_a_failure(self):
         self.caught('vtd', replace(fixture('vtd'), r'^(\s*)ok (\d+ sva_bind_twice # SKIP)',
@@ -432,7 +469,7 @@ class KcsanJudge(unittest.TestCase):
         return results.judge(cfg, lines, run_id, 0, False, series)
 
     def failed(self, lines):
-        return [t for t in self.judge(lines) if t[0] in ('kunit', 'check') and not t[2]]
+        return [t for t in self.judge(lines) if t[0] in ('kunit', 'kselftest', 'check') and not t[2]]
 
     def test_canned_log_passes_and_lists_base_races(self):
         tests = self.judge(fixture('long-kcsan'))

@@ -17,6 +17,7 @@ KINDS = [  # (key, label)
     ('static', 'static checks'),
     ('build', 'kernel builds'),
     ('kunit', 'KUnit cases'),
+    ('kselftest', 'kselftest cases'),
     ('check', 'guest checks'),
     ('coverage', 'line coverage'),
 ]

@@ -45,15 +45,16 @@ GCOV_CHECK = re.compile(r'^(?:not )?ok \d+ guest\.gcov - (\d+) \.gcda files, (\d
 DIRS = ('drivers/iommu/', 'drivers/dma/idxd/')
 CORE = ('drivers/iommu/iommu.c', 'drivers/iommu/io-pgfault.c', 'drivers/iommu/iommu-sva-lib.c',
         'drivers/iommu/iommu-sva-lib.h')
-# Test code beside a driver: KUnit suites (*-test.c) and the mock.
-TEST_CODE = re.compile(r'(-test\.c|/iommu-mock\.[ch]|/iommu-test\.h|-bench\.c)$')
+# Test code beside a driver: KUnit suites (*-test.c), the mock and the
+# selftests' test device.
+TEST_CODE = re.compile(r'(-test\.c|/iommu-mock\.[ch]|/iommu-test\.h|-bench\.c|-selftest\.[ch])$')
 # The parts of the series, in the order reported: (label, test on a path).
 PARTS = [
     ('IOMMU core', lambda f: f in CORE),
     ('VT-d', lambda f: f.startswith('drivers/iommu/intel/') and not TEST_CODE.search(f)),
     ('SMMUv3', lambda f: f.startswith('drivers/iommu/arm/') and not TEST_CODE.search(f)),
     ('idxd', lambda f: f.startswith('drivers/dma/idxd/') and not TEST_CODE.search(f)),
-    ('test code (mock, KUnit, benchmark)', lambda f: True),
+    ('test code (mock, KUnit, selftest device, benchmark)', lambda f: True),
 ]
 
 

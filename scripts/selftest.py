@@ -27,7 +27,7 @@ import findings  # noqa: E402
 import results  # noqa: E402
 
 FIXTURES = os.path.join(TOP, 'selftest')
-GUESTS = ('mock', 'vtd', 'smmuv3', 'failnth')
+GUESTS = ('mock', 'vtd', 'smmuv3', 'failnth', 'mock-arm64')
 
 
 def write(path, text):

@@ -71,6 +71,9 @@ else
 	kmake "$arch" O="$o" "${gcov[@]}" "$image"
 	# The series' selftests, static for the guests' initramfs, from the
 	# headers of this kernel; a warning fails the build as in the kernel.
+	# Built afresh each time (ccache makes it cheap), so that neither a
+	# binary of an older tree nor a warning of an earlier build survives.
+	rm -rf "$o/kselftest"
 	if [ -d "$KTREE/tools/testing/selftests/iommu" ]; then
 		kmake "$arch" O="$o" headers
 		ksft_make "$arch" O="$o" > "$o/kselftest.log" 2>&1 ||

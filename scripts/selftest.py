@@ -156,10 +156,35 @@ class GuestLogJudge(unittest.TestCase):
                                '# kselftest iommu/other exit 0\n']),
                  'a kselftest program that no check runs')):
             self.caught('failnth', lines, why)
+        # A run that agrees with itself but is short: no tests at all, or
+        # one test fewer (a test that stopped being registered).
+        empty = [l for l in f if not l.startswith(k)]
+        empty = insert_after(empty, r'^# kselftest iommu/iommu_pasid start$',
+                             [k + 'TAP version 13\n', k + '1..0\n',
+                              k + '# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:0 error:0\n'])
+        self.caught('failnth', empty, 'a kselftest program that ran no test')
+        last = max(i for i, l in enumerate(f) if re.match(k + r'ok \d+ ', l))
+        n = int(re.match(k + r'ok (\d+) ', f[last]).group(1))
+        short = f[:last] + f[last + 1:]
+        short = replace(short, k + r'1\.\.\d+$', k + '1..%d' % (n - 1))
+        short = replace(short, k + r'# Totals: pass:(\d+)',
+                        lambda m: k + '# Totals: pass:%d' % (int(m.group(1)) - 1))
+        self.caught('failnth', short, 'a kselftest program one test short')
+        cfg = results.read_conf(os.path.join(TOP, 'guests', 'failnth.conf'))
+        cfg['EXPECT_WARN'] = '1|iommu-failnth.x|message'
+        with self.assertRaises(ValueError):
+            results.judge(cfg, f, run_id_of(f))
+        cfg = results.read_conf(os.path.join(TOP, 'guests', 'failnth.conf'))
+        del cfg['KSELFTEST_TESTS']
+        with self.assertRaises(ValueError):
+            results.judge(cfg, f, run_id_of(f))
         s = fixture('smmuv3')
         self.caught('smmuv3', replace(s, r'(kselftest iommu/iommu_pasid: ok \d+) # SKIP another IOMMU driver is active',
                                       r'\1 # SKIP needs root'),
                     'a kselftest that must skip skipped for another reason')
+        self.caught('smmuv3', replace(s, r'(kselftest iommu/iommu_pasid: ok \d+) # SKIP another IOMMU driver is active',
+                                      r'\1 # SKIP not because another IOMMU driver is active'),
+                    'a kselftest skip reason that only contains the expected one')
         self.caught('smmuv3', replace(s, r'(kselftest iommu/iommu_pasid: ok \d+) # SKIP another IOMMU driver is active',
                                       r'\1 pasid.all_pasids.attach_detach'),
                     'a kselftest ran where it does not apply')

@@ -10,7 +10,7 @@ S := scripts
 # environment (an exported ARCH must not change what is built).
 cmdline = $(if $(filter command line,$(origin $(1))),$($(1)),$(2))
 
-.PHONY: help run test test-long check bench selftest deps tree export apply build boot clean
+.PHONY: help run test test-long check bench selftest deps tree export apply debian-patches build boot clean
 help:
 	@sed -n 's/^#   /  /p' Makefile; sed -n 's/^## //p' Makefile
 
@@ -53,6 +53,10 @@ export:
 ## make apply KSRC=d     apply the series to your own kernel tree, zero fuzz
 apply:
 	@$(S)/apply.sh "$(call cmdline,KSRC,)"
+
+## make debian-patches the series as a Debian debian/patches/ (DEP-3), in build/debian-patches
+debian-patches:
+	@python3 $(S)/debian_patches.py patches build/debian-patches
 
 ## make build            build both debug kernels (ARCHS=x86_64 for one)
 build: tree

@@ -1,20 +1,37 @@
 #!/usr/bin/env bash
 # apply.sh KSRC: apply patches/series to a kernel tree of your own, with
-# zero fuzz, as quilt would. Checks every patch before changing anything.
+# zero fuzz, as quilt would: to a git tree with git am (one commit per
+# patch; its tracked files must have no changes), to any other tree with
+# patch. Either way a series that does not apply whole changes nothing.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 ksrc=${1:?usage: make apply KSRC=/path/to/linux-source-6.1}
 [ -f "$ksrc/Makefile" ] && [ -d "$ksrc/drivers/iommu" ] || die "$ksrc is not a kernel tree"
+ksrc=$(cd "$ksrc" && pwd -P)
+patches=()
+for p in $(series_patches); do
+	patches+=("$PATCHES/$p")
+done
+
+if [ "$(git -C "$ksrc" rev-parse --show-toplevel 2>/dev/null)" = "$ksrc" ]; then
+	[ -z "$(git -C "$ksrc" status --porcelain --untracked-files=no)" ] ||
+		die "$ksrc has uncommitted changes: commit or stash them first"
+	[ ! -d "$(git -C "$ksrc" rev-parse --git-path rebase-apply)" ] ||
+		die "$ksrc is in the middle of a git am or rebase"
+	head=$(git -C "$ksrc" rev-parse HEAD)
+	if ! git -C "$ksrc" am -q --no-3way "${patches[@]}"; then
+		git -C "$ksrc" am --abort
+		die "the series does not apply to $ksrc with git am; nothing was changed"
+	fi
+	echo "applied ${#patches[@]} patches to $ksrc with git am (on $(git -C "$ksrc" rev-parse --short "$head"))"
+	exit 0
+fi
 
 # A dry run of the whole series first needs the earlier patches applied,
 # so check on a scratch copy of the files the series touches.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-patches=()
-for p in $(series_patches); do
-	patches+=("$PATCHES/$p")
-done
 for f in $(cat "${patches[@]}" | sed -n 's|^+++ b/||p; s|^--- a/||p' | sort -u); do
 	[ -f "$ksrc/$f" ] && install -D -m 644 "$ksrc/$f" "$tmp/$f"
 done
@@ -25,5 +42,5 @@ for p in "${patches[@]}"; do
 done
 for p in "${patches[@]}"; do
 	patch -d "$ksrc" -p1 -F0 -N -s < "$p"
-	echo "applied $(basename "$p")"
 done
+echo "applied ${#patches[@]} patches to $ksrc with patch"

@@ -5,6 +5,16 @@
 # only what the series adds counts. "check.sh --list" prints the steps, in
 # the order make test and make check run them.
 #   checkpatch         checkpatch.pl --strict on every patch file
+#   apply              the series applies, with zero fuzz, to the base
+#                      with quilt, as make apply does to a plain tree and
+#                      to a git tree, and as make debian-patches writes
+#                      it, and each way gives the tree that git am gave
+#   new-files          every file the series adds has a MAINTAINERS F:
+#                      line of the series; every iterator macro it adds
+#                      is in .clang-format's ForEachMacros
+#   htmldocs           each Documentation directory the series adds
+#                      builds alone (SPHINXDIRS) without a warning, and
+#                      its index is in its parent's toctree
 #   kernel-doc         kernel-doc -none on every file the series touches
 #   sparse-ARCH        sparse (C=2) and W=1 on every touched directory
 #   bisect-ARCH        every prefix of the series builds the touched
@@ -19,7 +29,7 @@ set -euo pipefail
 
 step=${1:?usage: check.sh STEP|--list}
 if [ "$step" = --list ]; then
-	echo checkpatch kernel-doc sparse-x86_64 sparse-arm64 nosva-arm64 coccicheck bisect-x86_64 bisect-arm64
+	echo checkpatch apply new-files htmldocs kernel-doc sparse-x86_64 sparse-arm64 nosva-arm64 coccicheck bisect-x86_64 bisect-arm64
 	exit 0
 fi
 WT=$BUILD/check-tree		# worktree: the base, or a prefix of the series
@@ -62,7 +72,9 @@ worktree_at() {
 		git -C "$KTREE" worktree prune
 		git -C "$KTREE" worktree add -q --detach "$WT" "$1"
 	else
-		git -C "$WT" checkout -q --detach "$1"
+		# A check that stopped half-way (quilt) leaves no edits behind.
+		git -C "$WT" checkout -q -f --detach "$1"
+		git -C "$WT" clean -fdxq
 	fi
 }
 
@@ -113,6 +125,122 @@ checkpatch)
 	done
 	echo "checkpatch --strict: $n findings in $(series_patches | wc -l) patches"
 	[ "$n" -eq 0 ]
+	;;
+apply)
+	tip=$(git -C "$KTREE" rev-parse HEAD)
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	# same_as_tip DIR WHAT: the tree in DIR, a git tree, is the series'
+	# (quilt's .pc and the patches in debian/ aside).
+	same_as_tip() {
+		rm -rf "$1/.pc" "$1/debian"
+		git -C "$1" add -A -f .
+		git -C "$1" diff --cached --quiet "$tip" ||
+			{ git -C "$1" diff --cached --stat "$tip" | tail -n 5; die "$2 does not give the series' tree"; }
+		echo "$2: the series' tree"
+	}
+	# quilt_push QUILT_PATCHES: push the series onto the worktree, zero
+	# fuzz, reading no quiltrc of the user's or the system's.
+	quilt_push() {
+		(cd "$WT" && QUILT_PATCHES=$1 quilt --quiltrc - push -a -q --fuzz=0) > "$tmp/quilt.log" 2>&1 ||
+			{ cat "$tmp/quilt.log"; die "quilt push -a --fuzz=0 ($1) failed"; }
+	}
+	worktree_at base
+	quilt_push "$PATCHES"
+	same_as_tip "$WT" "quilt push -a --fuzz=0"
+	python3 "$TOP/scripts/debian_patches.py" "$PATCHES" "$tmp/deb" > /dev/null
+	# Each exported patch opens with the DEP-3 fields, before its diff.
+	n=0
+	for p in "$tmp"/deb/debian/patches/features/all/iommu-pasid/*.patch; do
+		n=$((n + 1))
+		hdr=$(sed '/^---$/q' "$p")
+		for field in 'Description: [^ ]' 'Author: .*<.*@.*>' 'Origin: ' 'Forwarded: ' 'Last-Update: [0-9]{4}-[0-9]{2}-[0-9]{2}$'; do
+			grep -qE "^$field" <<<"$hdr" || die "make debian-patches: $(basename "$p") lacks DEP-3 ${field%%:*}"
+		done
+	done
+	[ "$n" -eq "$(series_patches | wc -l)" ] || die "make debian-patches wrote $n patches, not $(series_patches | wc -l)"
+	worktree_at base
+	mkdir -p "$WT/debian"
+	cp -r "$tmp/deb/debian/patches" "$WT/debian/"
+	cp "$WT/debian/patches/series-iommu-pasid" "$WT/debian/patches/series"
+	quilt_push debian/patches
+	same_as_tip "$WT" "make debian-patches, quilt push -a --fuzz=0"
+	worktree_at base
+	# make apply works on the files the series touches: a plain tree and
+	# a git tree of them, cut from the base.
+	files=$(git -C "$KTREE" diff --no-renames --name-only --diff-filter=MD base HEAD)
+	for kind in plain git; do
+		d=$tmp/$kind
+		mkdir -p "$d"
+		git -C "$KTREE" archive base Makefile $files | tar -x -C "$d"
+		if [ $kind = git ]; then
+			git -C "$d" init -q && git -C "$d" add -A &&
+				git -C "$d" -c user.name=check -c user.email=check@localhost commit -qm base
+		fi
+		"$TOP/scripts/apply.sh" "$d" > "$tmp/apply.log" 2>&1 ||
+			{ cat "$tmp/apply.log"; die "make apply failed on a $kind tree"; }
+		for f in $(git -C "$KTREE" diff --no-renames --name-only base HEAD); do
+			if git -C "$KTREE" cat-file -e "HEAD:$f" 2>/dev/null; then
+				git -C "$KTREE" show "HEAD:$f" | cmp -s - "$d/$f" ||
+					die "make apply on a $kind tree: $f differs from the series'"
+			else
+				[ ! -e "$d/$f" ] || die "make apply on a $kind tree: $f was not removed"
+			fi
+		done
+		echo "make apply, $kind tree: the series' files"
+	done
+	n=$(git -C "$d" rev-list --count HEAD)
+	[ "$n" -eq $(($(series_patches | wc -l) + 1)) ] ||
+		die "make apply on a git tree made $((n - 1)) commits, not one per patch"
+	echo "apply: git am, quilt, make apply (plain and git tree) and the Debian export give the series' tree"
+	;;
+new-files)
+	python3 "$TOP/scripts/new_files.py" "$KTREE"
+	;;
+htmldocs)
+	dirs=$(git -C "$KTREE" diff --no-renames --name-only --diff-filter=A base HEAD -- 'Documentation/*.rst' |
+		xargs -rn1 dirname | sed 's|^Documentation/||' | sort -u)
+	if [ -z "$dirs" ]; then
+		echo "htmldocs: the series adds no documentation"
+		exit 0
+	fi
+	for d in $dirs; do
+		[ -f "$KTREE/Documentation/$d/index.rst" ] || continue
+		grep -qE "^[[:space:]]+$(basename "$d")/index[[:space:]]*\$" \
+			"$KTREE/Documentation/$(dirname "$d")/index.rst" ||
+			die "Documentation/$d/index.rst is in no toctree of Documentation/$(dirname "$d")/index.rst"
+	done
+	o=$OUT/htmldocs
+	rm -rf "$o"
+	mkdir -p "$o"
+	rc=0
+	# shellcheck disable=SC2086
+	kmake x86_64 O="$o" SPHINXDIRS="$(echo $dirs)" htmldocs > "$o/build.log" 2>&1 || rc=$?
+	# Sphinx's note that graphviz is missing is about the tools, not the text.
+	found=$(grep -E 'WARNING|ERROR|CRITICAL|SEVERE' "$o/build.log" | grep -v 'dot(1) not found' || true)
+	[ -z "$found" ] || echo "$found"
+	[ $rc -eq 0 ] || { tail -n 20 "$o/build.log"; die "make htmldocs failed with status $rc"; }
+	# Every page is written, and every identifier its kernel-doc
+	# directives name is in it: kernel-doc says nothing of one it lacks.
+	for d in $dirs; do
+		for f in $(cd "$KTREE/Documentation/$d" && ls ./*.rst); do
+			f=${f#./}
+			html=$o/Documentation/output/$d/${f%.rst}.html
+			[ -s "$html" ] || die "make htmldocs wrote no page for Documentation/$d/$f"
+			missing=$(python3 - "$KTREE/Documentation/$d/$f" "$html" <<-'PY'
+			import re, sys
+			rst, html = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+			for m in re.finditer(r':identifiers:(.*(?:\n {4,}\S.*)*)', rst):
+			    for name in m.group(1).split():
+			        if 'id="c.%s"' % name not in html:
+			            print(name)
+			PY
+			)
+			[ -z "$missing" ] || die "Documentation/$d/$f: kernel-doc found no comment for: $(echo $missing)"
+		done
+	done
+	echo "htmldocs (SPHINXDIRS=$(echo $dirs)): $(grep -c . <<<"$found" || true) warnings"
+	[ -z "$found" ]
 	;;
 kernel-doc)
 	# kernel-doc -none exits 0 whatever it finds; non-zero is a crash.

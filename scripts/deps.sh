@@ -14,6 +14,10 @@ pkgs=(
 	# static checks: checkpatch (perl, spdxcheck.py's python3-ply and
 	# python3-git), sparse, coccinelle with its OCaml and Python scripting
 	python3 python3-ply python3-git perl git sparse coccinelle ocaml-nox libpython3-dev
+	# the series applied with quilt, also as a Debian debian/patches/
+	quilt
+	# the documentation the series adds (make htmldocs)
+	python3-sphinx python3-sphinx-rtd-theme
 	# the guests, and the line coverage of their kernels (genhtml)
 	qemu-system-x86 qemu-system-arm lcov
 	# the workbench's self-test lints its own scripts

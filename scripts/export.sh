@@ -13,7 +13,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # A fixed abbreviation: the default grows with the number of objects.
-git -C "$KTREE" -c core.abbrev=9 format-patch -q --zero-commit --no-signature \
+git -C "$KTREE" -c core.abbrev=9 format-patch -q --zero-commit --no-signature --base=base \
 	--cover-letter -o "$tmp" base..HEAD
 
 # Keep the subject and text of the existing cover letter; git fills in

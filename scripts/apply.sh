@@ -28,19 +28,30 @@ if [ "$(git -C "$ksrc" rev-parse --show-toplevel 2>/dev/null)" = "$ksrc" ]; then
 	exit 0
 fi
 
-# A dry run of the whole series first needs the earlier patches applied,
-# so check on a scratch copy of the files the series touches.
+# Patch a scratch copy of the files the series touches, the whole series,
+# and only then copy the result into the tree: a patch that fails leaves
+# the tree as it was, and patch's backups never reach it.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for f in $(cat "${patches[@]}" | sed -n 's|^+++ b/||p; s|^--- a/||p' | sort -u); do
-	[ -f "$ksrc/$f" ] && install -D -m 644 "$ksrc/$f" "$tmp/$f"
+files=$(cat "${patches[@]}" | sed -n 's|^+++ b/||p; s|^--- a/||p' | sort -u)
+for f in $files; do
+	[ ! -L "$ksrc/$f" ] || die "$ksrc/$f is a symbolic link: not patching through it; nothing was changed"
+	if [ -f "$ksrc/$f" ]; then
+		[ -w "$ksrc/$f" ] || die "$ksrc/$f is not writable; nothing was changed"
+		mkdir -p "$tmp/$(dirname "$f")"
+		cp -p "$ksrc/$f" "$tmp/$f"
+	fi
 done
 for p in "${patches[@]}"; do
-	patch -d "$tmp" -p1 -F0 -N -s --dry-run < "$p" >/dev/null &&
-		patch -d "$tmp" -p1 -F0 -N -s < "$p" >/dev/null ||
+	patch -d "$tmp" -p1 -F0 -N -s --no-backup-if-mismatch < "$p" >/dev/null ||
 		die "$(basename "$p") does not apply to $ksrc without fuzz; nothing was changed"
 done
-for p in "${patches[@]}"; do
-	patch -d "$ksrc" -p1 -F0 -N -s < "$p"
+for f in $files; do
+	if [ -f "$tmp/$f" ]; then
+		mkdir -p "$ksrc/$(dirname "$f")"
+		cp -p "$tmp/$f" "$ksrc/$f"
+	else
+		rm -f "$ksrc/$f"
+	fi
 done
 echo "applied ${#patches[@]} patches to $ksrc with patch"

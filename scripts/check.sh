@@ -93,7 +93,7 @@ dir_build() {
 	KTREE=$tree BUILD_OUT=$out "$TOP/scripts/build.sh" "$arch" "$@" \
 		$(for d in $dirs; do echo "$d/"; done) > "$out/check.raw" 2>&1 || rc=$?
 	cat "$out/check.raw" >&2
-	normalize < "$out/check.raw"
+	normalize < "$out/check.raw" || die "findings.py failed on the build's output"
 	[ $rc -eq 0 ] || echo "build failed with status $rc" >&2
 	return $rc
 }
@@ -145,6 +145,11 @@ apply)
 		(cd "$WT" && QUILT_PATCHES=$1 quilt --quiltrc - push -a -q --fuzz=0) > "$tmp/quilt.log" 2>&1 ||
 			{ cat "$tmp/quilt.log"; die "quilt push -a --fuzz=0 ($1) failed"; }
 	}
+	for p in "$PATCHES"/*.patch; do
+		p=$(basename "$p")
+		[ "$p" = 0000-cover-letter.patch ] || series_patches | grep -qxF "$p" ||
+			die "patches/$p is not in patches/series"
+	done
 	worktree_at base
 	quilt_push "$PATCHES"
 	same_as_tip "$WT" "quilt push -a --fuzz=0"
@@ -159,6 +164,17 @@ apply)
 		done
 	done
 	[ "$n" -eq "$(series_patches | wc -l)" ] || die "make debian-patches wrote $n patches, not $(series_patches | wc -l)"
+	# ... in the series' order, each with its commit's subject and author.
+	diff <(sed -n 's|^features/all/iommu-pasid/||p' "$tmp/deb/debian/patches/series-iommu-pasid") \
+		<(series_patches) > /dev/null || die "make debian-patches: series-iommu-pasid is not patches/series"
+	i=0
+	while IFS=$'\t' read -r author subject; do
+		i=$((i + 1))
+		p=$tmp/deb/debian/patches/features/all/iommu-pasid/$(series_patches | sed -n "${i}p")
+		grep -qxF "Description: $subject" "$p" && grep -qxF "Author: $author" "$p" ||
+			die "make debian-patches: $(basename "$p") does not name its commit's subject and author"
+	done < <(git -C "$KTREE" log --reverse --format='%an <%ae>%x09%s' base..HEAD)
+	[ "$i" -eq "$n" ] || die "make debian-patches: $n patches for $i commits"
 	worktree_at base
 	mkdir -p "$WT/debian"
 	cp -r "$tmp/deb/debian/patches" "$WT/debian/"
@@ -204,10 +220,21 @@ htmldocs)
 		echo "htmldocs: the series adds no documentation"
 		exit 0
 	fi
+	# An index the series adds is an entry of a toctree of its parent's.
 	for d in $dirs; do
 		[ -f "$KTREE/Documentation/$d/index.rst" ] || continue
-		grep -qE "^[[:space:]]+$(basename "$d")/index[[:space:]]*\$" \
-			"$KTREE/Documentation/$(dirname "$d")/index.rst" ||
+		python3 - "$KTREE/Documentation/$(dirname "$d")/index.rst" "$(basename "$d")/index" <<-'PY' ||
+		import re, sys
+		text, want = open(sys.argv[1]).read(), sys.argv[2]
+		# A toctree's entries: the indented lines after the directive
+		# that are not options, up to the first unindented line.
+		for m in re.finditer(r'^\.\. toctree::[^\n]*\n((?:[ \t]+.*\n|\n)*)', text, re.M):
+		    entries = [l.strip() for l in m.group(1).splitlines()
+		               if l.strip() and not l.strip().startswith(':')]
+		    if want in entries:
+		        sys.exit(0)
+		sys.exit(1)
+		PY
 			die "Documentation/$d/index.rst is in no toctree of Documentation/$(dirname "$d")/index.rst"
 	done
 	o=$OUT/htmldocs
@@ -215,9 +242,11 @@ htmldocs)
 	mkdir -p "$o"
 	rc=0
 	# shellcheck disable=SC2086
-	kmake x86_64 O="$o" SPHINXDIRS="$(echo $dirs)" htmldocs > "$o/build.log" 2>&1 || rc=$?
+	# KDOC_WERROR: a kernel-doc warning fails its directive, which Sphinx
+	# then reports, rather than going by as a line of kernel-doc's.
+	kmake x86_64 O="$o" SPHINXDIRS="$(echo $dirs)" KDOC_WERROR=1 htmldocs > "$o/build.log" 2>&1 || rc=$?
 	# Sphinx's note that graphviz is missing is about the tools, not the text.
-	found=$(grep -E 'WARNING|ERROR|CRITICAL|SEVERE' "$o/build.log" | grep -v 'dot(1) not found' || true)
+	found=$(grep -iE '\b(warning|error|critical|severe)\b' "$o/build.log" | grep -v 'dot(1) not found' || true)
 	[ -z "$found" ] || echo "$found"
 	[ $rc -eq 0 ] || { tail -n 20 "$o/build.log"; die "make htmldocs failed with status $rc"; }
 	# Every page is written, and every identifier its kernel-doc
@@ -230,7 +259,7 @@ htmldocs)
 			missing=$(python3 - "$KTREE/Documentation/$d/$f" "$html" <<-'PY'
 			import re, sys
 			rst, html = open(sys.argv[1]).read(), open(sys.argv[2]).read()
-			for m in re.finditer(r':identifiers:(.*(?:\n {4,}\S.*)*)', rst):
+			for m in re.finditer(r':(?:identifiers|functions):(.*(?:\n {4,}\S.*)*)', rst):
 			    for name in m.group(1).split():
 			        if 'id="c.%s"' % name not in html:
 			            print(name)

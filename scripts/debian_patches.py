@@ -10,6 +10,7 @@ Every other file given with --carry is copied beside the patches.
 The output depends only on the patches: Last-Update is the patch's Date.
 """
 import argparse
+import email.header
 import email.utils
 import os
 import re
@@ -24,11 +25,13 @@ def fail(msg):
 
 
 def unfold(header, name):
-    """The value of a mail header field, continuation lines joined."""
+    """The value of a mail header field, continuation lines joined and
+    RFC 2047 encoded words (a name with accents) decoded."""
     m = re.search(r'^%s: (.*(?:\n[ \t].*)*)' % name, header, re.M)
     if not m:
         return None
-    return re.sub(r'\n[ \t]+', ' ', m.group(1)).strip()
+    value = re.sub(r'\n[ \t]+', ' ', m.group(1)).strip()
+    return str(email.header.make_header(email.header.decode_header(value)))
 
 
 def dep3(path):

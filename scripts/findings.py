@@ -17,7 +17,9 @@ import collections
 import re
 import sys
 
-TOP_DIRS = r'(?:drivers|include|arch|lib|kernel|mm|tools)'
+# Every top-level directory of the kernel that holds code.
+TOP_DIRS = (r'(?:drivers|include|arch|lib|kernel|mm|tools|virt|sound|net|fs|block|crypto|'
+            r'security|certs|init|ipc|io_uring|rust|samples|scripts|usr)')
 # [tree/]path:line[:col]: warning|error: message; the tree's path is the
 # shortest prefix that leaves a top-level directory of the kernel.
 LOCATED = re.compile(r'^(?:.*?/)?(%s/[^:]+):(\d+(?::\d+)?): ((?:fatal )?(?:warning|error)): (.*)$'

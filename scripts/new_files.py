@@ -9,6 +9,7 @@ In the git tree KTREE (tag "base", HEAD the series):
    series adds is listed in .clang-format's ForEachMacros.
 Prints each finding and a one-line verdict; exits 1 on any finding.
 """
+import os
 import re
 import subprocess
 import sys
@@ -19,15 +20,34 @@ def git(tree, *args):
                           capture_output=True, text=True).stdout
 
 
-def matches(pattern, path):
-    """get_maintainer.pl's F: semantics: a trailing "/" takes the whole
-    directory below, "*" and "?" match within one path component."""
-    if pattern.endswith('/'):
-        return path.startswith(pattern)
-    rx = ''.join('[^/]*' if c == '*' else '[^/]' if c == '?' else re.escape(c)
-                 for c in pattern)
-    # A pattern naming a directory without "/" still takes what is below.
-    return re.fullmatch(rx + '(/.*)?', path) is not None
+def compile_pattern(tree, value):
+    """An F: or X: value as get_maintainer.pl compiles it: "." literal,
+    "*" any run of characters, "?" any one, and a trailing "/" added to
+    a directory of the tree."""
+    rx = value.replace('.', '\\.').replace('*', '.*').replace('?', '.')
+    if os.path.isdir(os.path.join(tree, value)) and not rx.endswith('/'):
+        rx += '/'
+    return rx
+
+
+def matches(rx, path):
+    """get_maintainer.pl's file_match_pattern(): a prefix match; without a
+    trailing "/", only at the pattern's own directory depth."""
+    if not re.match(rx, path):
+        return False
+    return rx.endswith('/') or path.count('/') == rx.count('/')
+
+
+def sections(text):
+    """MAINTAINERS' entries: (title, [(type, value), ...])."""
+    out = []
+    for block in re.split(r'\n\s*\n', text):
+        lines = block.strip('\n').split('\n')
+        fields = [(m.group(1), m.group(2)) for m in
+                  (re.match(r'^([A-Z]):\s*(.*)$', line) for line in lines[1:]) if m]
+        if fields:
+            out.append((lines[0], fields))
+    return out
 
 
 def main():
@@ -35,15 +55,28 @@ def main():
     added = git(tree, 'diff', '--no-renames', '--name-only', '--diff-filter=A',
                 'base', 'HEAD').split()
     diff = git(tree, 'diff', 'base', 'HEAD', '--', 'MAINTAINERS')
-    patterns = [m.group(1) for m in re.finditer(r'^\+F:\s+(\S+)', diff, re.M)]
+    added_f = set(re.findall(r'^\+F:\s+(\S+)', diff, re.M))
     findings = []
+    # A file is the series' when an F: line the series added names it in
+    # an entry whose X: lines do not exclude it, as get_maintainer.pl
+    # decides.
+    entries = sections(git(tree, 'show', 'HEAD:MAINTAINERS'))
     for f in added:
-        if not any(matches(p, f) for p in patterns):
+        owned = False
+        for _, fields in entries:
+            if any(t == 'X' and matches(compile_pattern(tree, v), f) for t, v in fields):
+                continue
+            if any(t == 'F' and v in added_f and matches(compile_pattern(tree, v), f)
+                   for t, v in fields):
+                owned = True
+                break
+        if not owned:
             findings.append('MAINTAINERS: no F: line of the series names %s' % f)
     files = git(tree, 'ls-files').split()
-    for p in patterns:
+    for p in sorted(added_f):
+        rx = compile_pattern(tree, p)
         prefix = re.split(r'[*?]', p)[0]
-        if not any(matches(p, f) for f in files if f.startswith(prefix)):
+        if not any(matches(rx, f) for f in files if f.startswith(prefix)):
             findings.append('MAINTAINERS: F: %s matches no file' % p)
 
     code = git(tree, 'diff', 'base', 'HEAD', '--', '*.c', '*.h')

@@ -39,20 +39,21 @@ def numbers_out(text):
 
 def build(lines):
     out = []
-    last = None       # (index in out, path, position) of the last finding
+    # The last finding at each (path, position): a parallel build puts
+    # other jobs' lines between a finding and its detail lines.
+    at = {}
     for line in lines:
         line = line.rstrip('\n')
         m = DETAIL.match(line)
-        if m and last and (m.group(1), m.group(2)) == last[1:]:
-            out[last[0]] += ' [%s]' % m.group(3)
+        if m and (m.group(1), m.group(2)) in at:
+            out[at[m.group(1), m.group(2)]] += ' [%s]' % m.group(3)
             continue
         m = LOCATED.match(line)
         if m:
             out.append('%s: %s: %s' % (m.group(1), m.group(3), m.group(4)))
-            last = (len(out) - 1, m.group(1), m.group(2))
+            at[m.group(1), m.group(2)] = len(out) - 1
         elif UNLOCATED.search(line):
             out.append(line)
-            last = None
     return sorted(numbers_out(f) for f in out)
 
 

@@ -574,6 +574,16 @@ class Findings(unittest.TestCase):
         self.assertTrue(self.new([c % files[1]], [self.T + c % files[0]], files),
                         'a coccicheck finding in iommu.c hid behind a fixed one in intel/iommu.c')
 
+    def test_interleaved_detail_lines(self):
+        f = 'drivers/pci/pci.c:%s: warning: incorrect type in return expression'
+        d = ['drivers/pci/pci.c:%s:    expected int', 'drivers/pci/pci.c:%s:    got restricted pci_power_t']
+        other = 'drivers/vfio/vfio.c:20:1: warning: context imbalance in \'f\''
+        alone = [f % '1079:56', d[0] % '1079:56', d[1] % '1079:56', other]
+        # Another job's line between a finding and its types (make -j).
+        mixed = [f % '1079:56', other, d[0] % '1079:56', d[1] % '1079:56']
+        self.assertEqual(self.new(alone, mixed), [])
+        self.assertEqual(self.new(mixed, alone), [])
+
     def test_build_failures_are_findings(self):
         self.assertTrue(self.new([], ['make[4]: *** [scripts/Makefile.build:250: x.o] Error 1']))
         self.assertTrue(self.new([], ['ld: iommu.o: undefined reference to `foo\'']))

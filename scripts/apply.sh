@@ -19,6 +19,8 @@ if [ "$(git -C "$ksrc" rev-parse --show-toplevel 2>/dev/null)" = "$ksrc" ]; then
 		die "$ksrc has uncommitted changes: commit or stash them first"
 	[ ! -d "$(git -C "$ksrc" rev-parse --git-path rebase-apply)" ] ||
 		die "$ksrc is in the middle of a git am or rebase"
+	git -C "$ksrc" var GIT_COMMITTER_IDENT > /dev/null 2>&1 ||
+		die "git am in $ksrc needs your name and email (git config user.name, user.email); nothing was changed"
 	head=$(git -C "$ksrc" rev-parse HEAD)
 	if ! git -C "$ksrc" am -q --no-3way "${patches[@]}"; then
 		git -C "$ksrc" am --abort

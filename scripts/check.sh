@@ -190,8 +190,10 @@ apply)
 		mkdir -p "$d"
 		git -C "$KTREE" archive base Makefile $files | tar -x -C "$d"
 		if [ $kind = git ]; then
-			git -C "$d" init -q && git -C "$d" add -A &&
-				git -C "$d" -c user.name=check -c user.email=check@localhost commit -qm base
+			# git am commits: the scratch tree has an identity of its own.
+			git -C "$d" init -q && git -C "$d" config user.name check &&
+				git -C "$d" config user.email check@localhost &&
+				git -C "$d" add -A && git -C "$d" commit -qm base
 		fi
 		"$TOP/scripts/apply.sh" "$d" > "$tmp/apply.log" 2>&1 ||
 			{ cat "$tmp/apply.log"; die "make apply failed on a $kind tree"; }

@@ -10,7 +10,7 @@ S := scripts
 # environment (an exported ARCH must not change what is built).
 cmdline = $(if $(filter command line,$(origin $(1))),$($(1)),$(2))
 
-.PHONY: help run test test-long check bench selftest deps tree export apply debian-patches build boot clean
+.PHONY: help run test test-long check bench selftest deps tree export apply debian-patches abi-changes build boot clean
 help:
 	@sed -n 's/^#   /  /p' Makefile; sed -n 's/^## //p' Makefile
 
@@ -57,6 +57,11 @@ apply:
 ## make debian-patches the series as a Debian debian/patches/ (DEP-3), in build/debian-patches
 debian-patches:
 	@python3 $(S)/debian_patches.py patches build/debian-patches
+
+## make abi-changes    patches/abi-changes.txt from the last make test-long's Debian builds
+abi-changes:
+	@python3 $(S)/abi_changes.py build/linux build/config-builds > patches/abi-changes.txt.new && \
+		mv patches/abi-changes.txt.new patches/abi-changes.txt || { rm -f patches/abi-changes.txt.new; exit 1; }
 
 ## make build            build both debug kernels (ARCHS=x86_64 for one)
 build: tree

@@ -6,13 +6,15 @@
 # prints RUN_ID, so a log from any other boot is never judged as this one.
 # Fails when the kernel is missing or older than build/linux, when the
 # initramfs cannot be made, and when QEMU fails or times out.
-# KTREE= and BUILD_OUT= boot a kernel that build.sh built that way.
+# KTREE= and BUILD_OUT= boot a kernel that build.sh built that way;
+# GUEST_CONF= takes the guest's definition from that file instead
+# (prefix-guests.sh), GUEST naming its log.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 guest=${1:?usage: boot.sh GUEST RUN_ID}
 run_id=${2:?usage: boot.sh GUEST RUN_ID}
-conf=$TOP/guests/$guest.conf
+conf=${GUEST_CONF:-$TOP/guests/$guest.conf}
 console=$LOGS/guest-${guest//\//-}.log
 rm -f "$console"
 [ -f "$conf" ] || die "no guest $guest (guests/*.conf)"

@@ -175,6 +175,8 @@ apply)
 			die "make debian-patches: $(basename "$p") does not name its commit's subject and author"
 	done < <(git -C "$KTREE" log --reverse --format='%an <%ae>%x09%s' base..HEAD)
 	[ "$i" -eq "$n" ] || die "make debian-patches: $n patches for $i commits"
+	cmp -s "$PATCHES/abi-changes.txt" "$tmp/deb/debian/patches/features/all/iommu-pasid/abi-changes.txt" ||
+		die "make debian-patches does not carry patches/abi-changes.txt"
 	worktree_at base
 	mkdir -p "$WT/debian"
 	cp -r "$tmp/deb/debian/patches" "$WT/debian/"

@@ -6,7 +6,8 @@ OUT/debian/patches/features/all/iommu-pasid/NNNN-name.patch, each with a
 DEP-3 header (Description, Author, Origin, Forwarded, Last-Update) in
 place of the mail header, and OUT/debian/patches/series-iommu-pasid, the
 lines to append to the linux source package's debian/patches/series.
-Every other file given with --carry is copied beside the patches.
+PATCHES/abi-changes.txt, the ABI and API changes a Debian kernel
+maintainer needs (make abi-changes), is copied beside the patches.
 The output depends only on the patches: Last-Update is the patch's Date.
 """
 import argparse
@@ -18,6 +19,7 @@ import shutil
 import sys
 
 SUBDIR = 'features/all/iommu-pasid'
+CARRY = ['abi-changes.txt']     # copied beside the patches
 
 
 def fail(msg):
@@ -67,8 +69,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('patches')
     ap.add_argument('out')
-    ap.add_argument('--carry', action='append', default=[])
     args = ap.parse_args()
+    carry = [os.path.join(args.patches, f) for f in CARRY]
+    missing = [p for p in carry if not os.path.isfile(p)]
+    if missing:
+        fail('no %s' % ', '.join(missing))
     names = [line.strip() for line in open(os.path.join(args.patches, 'series'))
              if line.strip() and not line.startswith('#')]
     if not names:
@@ -83,7 +88,7 @@ def main():
         f.write('# PASID-granular IOMMU domain attachment: append to'
                 ' debian/patches/series\n')
         f.writelines('%s/%s\n' % (SUBDIR, name) for name in names)
-    for path in args.carry:
+    for path in carry:
         shutil.copy(path, os.path.join(top, SUBDIR, os.path.basename(path)))
     print('wrote %d patches to %s' % (len(names), os.path.join(top, SUBDIR)))
 

@@ -18,6 +18,11 @@ pkgs=(
 	quilt
 	# the documentation the series adds (make htmldocs)
 	python3-sphinx python3-sphinx-rtd-theme
+	# the new files' formatting (the tree's .clang-format)
+	clang-format
+	# make test-long's Debian configurations (linux-config-6.1 from the
+	# archive) and the public headers' declarations (make abi-changes)
+	curl universal-ctags
 	# the guests, and the line coverage of their kernels (genhtml)
 	qemu-system-x86 qemu-system-arm lcov
 	# the workbench's self-test lints its own scripts

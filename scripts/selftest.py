@@ -31,6 +31,7 @@ GUESTS = ('mock', 'vtd', 'smmuv3', 'failnth', 'mock-arm64')
 
 
 def write(path, text):
+    os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
     with open(path, 'w') as f:
         f.write(text)
 
@@ -587,6 +588,79 @@ class Findings(unittest.TestCase):
     def test_build_failures_are_findings(self):
         self.assertTrue(self.new([], ['make[4]: *** [scripts/Makefile.build:250: x.o] Error 1']))
         self.assertTrue(self.new([], ['ld: iommu.o: undefined reference to `foo\'']))
+
+
+class AbiTools(unittest.TestCase):
+    """symvers.py and header_users.py, which make test-long's Debian
+    builds and patches/abi-changes.txt rest on."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix='wb-selftest.')
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def symvers_diff(self, a, b):
+        paths = []
+        for name, rows in (('a', a), ('b', b)):
+            paths.append(os.path.join(self.tmp, name))
+            write(paths[-1], ''.join('%s %s %s\n' % r for r in rows))
+        p = run([sys.executable, os.path.join(TOP, 'scripts/symvers.py'), 'diff'] + paths)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout.splitlines()
+
+    def test_symvers_diff(self):
+        a = [('kept', '0x1', 'a.o'), ('moved', '0x2', 'a.o'), ('changed', '0x3', 'a.o'),
+             ('gone', '0x4', 'a.o'), ('twice', '0x5', 'a.o'), ('twice', '0x6', 'b.o')]
+        b = [('kept', '0x1', 'a.o'), ('moved', '0x2', 'b.o'), ('changed', '0x9', 'b.o'),
+             ('new', '0x7', 'a.o'), ('twice', '0x5', 'a.o'), ('twice', '0x8', 'b.o')]
+        self.assertEqual(self.symvers_diff(a, b), [
+            '# 2 changed, 1 removed, 1 added of 5 compared',
+            'changed changed b.o', 'changed twice@b.o b.o',
+            'removed gone a.o', 'added new a.o'])
+        self.assertEqual(self.symvers_diff(a, a)[0], '# 0 changed, 0 removed, 0 added of 6 compared')
+
+    def test_symvers_dump_needs_symbols(self):
+        o = os.path.join(self.tmp, 'o')
+        write(os.path.join(o, 'd/.x.o.cmd'), 'cmd_d/x.o := gcc\n#SYMVER foo 0x0000abcd\n')
+        write(os.path.join(o, 'd/x.o'), '')
+        write(os.path.join(o, 'd/.gone.o.cmd'), '#SYMVER bar 0x00000001\n')
+        p = run([sys.executable, os.path.join(TOP, 'scripts/symvers.py'), 'dump', o])
+        self.assertEqual((p.returncode, p.stdout), (0, 'foo 0x0000abcd d/x.o\n'), p.stderr)
+        os.remove(os.path.join(o, 'd/.x.o.cmd'))
+        p = run([sys.executable, os.path.join(TOP, 'scripts/symvers.py'), 'dump', o])
+        self.assertNotEqual(p.returncode, 0, 'a dump without #SYMVER lines passed')
+
+    def test_header_users(self):
+        t = os.path.join(self.tmp, 'linux')
+        files = {
+            'include/linux/iommu.h': '',
+            'include/linux/dma-iommu.h': '#include <linux/iommu.h>\n',
+            # directly, through a header, through a header of the driver's
+            # own -I directory, through the arch's headers
+            'drivers/a/direct.c': '#include <linux/iommu.h>\n',
+            'drivers/a/indirect.c': '#include <linux/dma-iommu.h>\n',
+            'drivers/gpu/drm/nv/nv_drv.h': '#include <linux/iommu.h>\n',
+            'drivers/gpu/drm/nv/disp/overlay.c': '#include "nv_drv.h"\n',
+            'arch/x86/include/asm/iommu.h': '#include <linux/iommu.h>\n',
+            'arch/x86/kernel/pci-dma.c': '#include <asm/iommu.h>\n',
+            # none of these
+            'drivers/b/other.c': '#include <linux/dma-mapping.h>\n',
+            'drivers/c/nv_drv.c': '#include "nv_drv.h"\n',
+            'arch/arm64/kernel/iommu.c': '#include <linux/iommu.h>\n',
+            'tools/iommu.c': '#include <linux/iommu.h>\n',
+        }
+        for f, text in files.items():
+            write(os.path.join(t, f), text)
+        p = run([sys.executable, os.path.join(TOP, 'scripts/header_users.py'), t, 'x86',
+                 'include/linux/iommu.h'])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.split(), ['arch/x86/kernel/pci-dma.c', 'drivers/a/direct.c',
+                                            'drivers/a/indirect.c',
+                                            'drivers/gpu/drm/nv/disp/overlay.c'])
+        p = run([sys.executable, os.path.join(TOP, 'scripts/header_users.py'), t, 'x86',
+                 'include/linux/nonesuch.h'])
+        self.assertNotEqual(p.returncode, 0, 'a header that does not exist was taken')
 
 
 class Bench(unittest.TestCase):

@@ -19,6 +19,8 @@ KINDS = [  # (key, label)
     ('kunit', 'KUnit cases'),
     ('kselftest', 'kselftest cases'),
     ('check', 'guest checks'),
+    ('config', 'other configurations'),
+    ('prefix', 'series prefixes booted'),
     ('coverage', 'line coverage'),
 ]
 

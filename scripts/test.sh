@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# test.sh [static|long]: everything CI runs (make test), the set-up and the
-# static checks alone (make check), or make test and the guests that do not
-# fit CI's budget (make test-long: guests/long/, each on a kernel of its
-# own). make test: the packages, the workbench's own self-test, the tree,
-# the static checks, both kernels, every guest. Always ends with
-# summary.py's verdict, per kind of test, and the line "N passed, N
-# failed"; exits non-zero when anything failed.
+# test.sh [static|long]: everything CI runs (make test), the set-up and
+# the static checks alone (make check), or make test and the guests that
+# do not fit CI's budget (make test-long: guests/long/, each on a kernel
+# of its own, the builds in Debian's and allmodconfig configurations, and
+# the guests after each driver patch). make test: the packages, the
+# workbench's own self-test, the tree, the static checks, both kernels,
+# every guest. Always ends with summary.py's verdict, per kind of test,
+# and the line "N passed, N failed"; exits non-zero when anything failed.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -80,6 +81,21 @@ for conf in "${confs[@]}"; do
 	*) say "  guest $guest: not booted, its $k kernel did not build" ;;
 	esac
 done
+
+if [ "$what" = long ]; then
+	say "== other configurations: Debian's 6.1 kernels, allmodconfig (build/config-builds/)"
+	for c in debian-amd64 debian-arm64 debian-i386 allmodconfig-x86_64 allmodconfig-arm64; do
+		stage config "$c" "$LOGS/config-$c.log" "$TOP/scripts/config-build.sh" "$c"
+		tail -n 1 "$LOGS/config-$c.log" | sed 's/^/    /'
+	done
+	stage config "patches/abi-changes.txt is current" "$LOGS/abi-changes.log" \
+		python3 "$TOP/scripts/abi_changes.py" "$KTREE" "$BUILD/config-builds" \
+		--check "$PATCHES/abi-changes.txt"
+	say "== guests after each driver patch (build/prefix-guests/)"
+	stage prefix "guests after each driver patch" "$LOGS/prefix-guests.log" \
+		"$TOP/scripts/prefix-guests.sh"
+	tail -n 1 "$LOGS/prefix-guests.log" | sed 's/^/    /'
+fi
 
 say "== line coverage (build/coverage/)"
 # Every guest that prints its kernel's gcov data ("gcov" in CHECKS).

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""prefix_conf.py GUEST_CONF KTREE COMMIT: a guest's definition for a
+prefix of the series.
+
+A guest's definition (guests/*.conf) expects what the whole series has:
+its KUnit suites, its selftest programs, the warnings its misuse cases
+give. Booted on the kernel of an earlier commit, the guest can only be
+asked for what that commit has. Prints GUEST_CONF, then assignments
+that replace its expectations with those of COMMIT of the git tree
+KTREE: the suites of SUITES and SKIPPED_SUITES that COMMIT defines (a
+KUnit suite is defined where a C file has '.name = "SUITE"'), the
+EXPECT_WARN, EXPECT_QEMU and EXPECT_REPORT items of those suites, and
+the "kselftest:DIR/PROG" checks, with their KSELFTEST_SKIP and
+KSELFTEST_TESTS items, whose tools/testing/selftests/DIR/PROG.c COMMIT
+has. Everything else is judged as in the whole series: a case that
+fails, a kernel report, a check that fails. Both bash (boot.sh) and
+results.py take the last assignment of a name.
+"""
+import re
+import subprocess
+import sys
+
+
+def read_conf(path):
+    """The KEY=VALUE lines, values as written (still quoted)."""
+    vals = {}
+    with open(path) as f:
+        for line in f:
+            m = re.match(r'^(\w+)=(.*)$', line.strip())
+            if m:
+                vals[m.group(1)] = m.group(2)
+    return vals
+
+
+def unquote(v):
+    return v[1:-1] if len(v) >= 2 and v[0] == v[-1] == '"' else v
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit('usage: prefix_conf.py GUEST_CONF KTREE COMMIT')
+    conf, ktree, commit = sys.argv[1:]
+    vals = {k: unquote(v) for k, v in read_conf(conf).items()}
+    for k, v in vals.items():
+        if '"' in v or '$' in v or '`' in v or '\\' in v:
+            sys.exit('prefix_conf.py: %s: %s holds a quote, $, ` or \\' % (conf, k))
+
+    def defines_suite(suite):
+        p = subprocess.run(['git', '-C', ktree, 'grep', '-qE',
+                            r'\.name\s*=\s*"%s"' % re.escape(suite), commit, '--', '*.c'])
+        if p.returncode > 1:
+            sys.exit('prefix_conf.py: git grep failed in %s' % ktree)
+        return p.returncode == 0
+
+    def has_program(prog):
+        p = subprocess.run(['git', '-C', ktree, 'cat-file', '-e',
+                            '%s:tools/testing/selftests/%s.c' % (commit, prog)],
+                           capture_output=True)
+        return p.returncode == 0
+
+    out = {}
+    out['SUITES'] = ' '.join(s for s in vals.get('SUITES', '').split() if defines_suite(s))
+    for key in ('SKIPPED_SUITES', 'EXPECT_WARN', 'EXPECT_QEMU', 'EXPECT_REPORT'):
+        items = [i for i in vals.get(key, '').split(';') if i.strip()]
+        # SKIPPED_SUITES: "suite|why"; the others "N|suite[.case]|text".
+        pos = 0 if key == 'SKIPPED_SUITES' else 1
+        out[key] = ';'.join(i for i in items
+                            if defines_suite(i.split('|')[pos].split('.')[0]))
+    progs = [c[len('kselftest:'):] for c in vals.get('CHECKS', '').split()
+             if c.startswith('kselftest:')]
+    gone = {p for p in progs if not has_program(p)}
+    out['CHECKS'] = ' '.join(c for c in vals.get('CHECKS', '').split()
+                             if c[len('kselftest:'):] not in gone or not c.startswith('kselftest:'))
+    for key in ('KSELFTEST_SKIP', 'KSELFTEST_TESTS'):
+        items = [i for i in vals.get(key, '').split(';') if i.strip()]
+        out[key] = ';'.join(i for i in items if re.split('[|=]', i)[0] not in gone)
+    with open(conf) as f:
+        sys.stdout.write(f.read())
+    print('# For commit %s of the series (scripts/prefix_conf.py):' % commit)
+    for k, v in out.items():
+        print('%s="%s"' % (k, v))
+
+
+if __name__ == '__main__':
+    main()

@@ -6,8 +6,7 @@ diff, unless FILE is what it would print): the head below, then the public
 API the series changes, then per Debian architecture the exported
 symbols whose CRC changes, that go away or that are new, from the builds
 of scripts/config-build.sh debian-ARCH in BUILDS (each of KTREE's HEAD,
-or of a commit from which HEAD changes no source file the build compiled
-and no Kconfig or Makefile).
+or of a commit from which HEAD changes only Documentation/ and tools/).
 
 API: for every header under include/ that differs between the tag "base"
 and HEAD of the git tree KTREE, compares
@@ -22,7 +21,6 @@ ctags fails or finds nothing in a header that has declarations.
 """
 import difflib
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -30,6 +28,8 @@ import tempfile
 KINDS = '+p+m+e+d+t+s+u+g+x'
 FORMAT = '%K|%N|%s|%S|%t'
 ARCHES = ('amd64', 'arm64', 'i386')
+# universal-ctags by its own name: "ctags" may be another implementation.
+CTAGS = 'ctags-universal'
 GROUP = {'prototype': 'function', 'function': 'function'}
 
 
@@ -45,7 +45,7 @@ def declarations(text):
         with open(path, 'w') as fh:
             fh.write(text)
         out = subprocess.run(
-            ['ctags', '-x', '--language-force=C', '--kinds-C=' + KINDS,
+            [CTAGS, '-x', '--language-force=C', '--kinds-C=' + KINDS,
              '--_xformat=' + FORMAT, path], capture_output=True, text=True,
             check=True).stdout
     decls = {}
@@ -91,15 +91,15 @@ def api(ktree, base, series):
     return lines
 
 
-def stale_sources(ktree, d, built, series):
-    """The files between commits BUILT and SERIES that change the build
-    in D: the sources its objects were compiled from, and any Kconfig or
-    Makefile (which may change what is compiled)."""
-    with open(os.path.join(d, 'sources')) as fh:
-        sources = set(fh.read().split())
-    changed = git(ktree, 'diff', '--name-only', built, series).split()
-    return [f for f in changed if f in sources or re.match(
-        r'(Kconfig|Makefile|Kbuild)', os.path.basename(f))]
+def stale(ktree, built, series):
+    """Files between commits BUILT and SERIES that may change a build:
+    any outside Documentation/ and tools/ (or None: BUILT is unknown)."""
+    p = subprocess.run(['git', '-C', ktree, 'diff', '--name-only', built, series],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        return None
+    return [f for f in p.stdout.split()
+            if not f.startswith(('Documentation/', 'tools/'))]
 
 
 def symbols(ktree, builds, series):
@@ -119,11 +119,13 @@ def symbols(ktree, builds, series):
             sys.exit('abi_changes.py: no complete Debian %s build (%s); run '
                      'scripts/config-build.sh debian-%s' % (arch, e, arch))
         if built != series:
-            stale = stale_sources(ktree, d, built, series)
-            if stale:
-                sys.exit('abi_changes.py: the Debian %s build is of %s, and '
-                         'the series at %s changes what it compiled: %s'
-                         % (arch, built[:12], series[:12], ' '.join(stale[:5])))
+            changed = stale(ktree, built, series)
+            if changed is None or changed:
+                sys.exit('abi_changes.py: the Debian %s build is of %s, not of the '
+                         'series at %s%s; run scripts/config-build.sh debian-%s'
+                         % (arch, built[:12], series[:12],
+                            ', which changes %s' % ' '.join(changed[:5]) if changed else '',
+                            arch))
         lines += ['', '%s:' % label, '  ' + rows[0].lstrip('# ')]
         for row in rows[1:]:
             kind, name, obj = row.split()

@@ -48,33 +48,24 @@ rm -rf "$D" "$O"
 mkdir -p "$D" "$O"
 
 # debian_config: the configuration, from the linux-config-6.1 package of
-# that architecture: the base's version if the archive still has it, else
-# the newest it has (said in the verdict). Sets config and got.
+# that architecture, of the version and sha256 BASE pins (config_ARCH),
+# from the archive's pool. Sets config and got.
 debian_config() {
-	local version debs deb lists aptopts
-	version=$(base_field version)
-	debs=$BUILD/config-builds/debs
-	mkdir -p "$debs"
-	deb=$debs/linux-config-6.1_${version}_$debarch.deb
-	if [ ! -s "$deb" ]; then
+	local pin sha deb pool
+	pin=$(base_field "config_$debarch")
+	[ -n "$pin" ] || die "BASE pins no linux-config-6.1 for $debarch (config_$debarch)"
+	got=${pin%% *} sha=${pin#* }
+	deb=$BUILD/config-builds/debs/linux-config-6.1_${got}_$debarch.deb
+	mkdir -p "$(dirname "$deb")"
+	if ! echo "$sha  $deb" | sha256sum -c --status 2>/dev/null; then
 		for pool in debian-security/pool/updates debian/pool; do
 			curl -sf -o "$deb.part" "http://deb.debian.org/$pool/main/l/linux/$(basename "$deb")" &&
 				mv "$deb.part" "$deb" && break
 		done
 		rm -f "$deb.part"
+		echo "$sha  $deb" | sha256sum -c --status 2>/dev/null ||
+			die "cannot get $(basename "$deb") with sha256 $sha from the archive"
 	fi
-	if [ ! -s "$deb" ]; then
-		# apt's own view of that architecture, in lists of our own: the
-		# machine's apt configuration is left alone.
-		lists=$BUILD/config-builds/apt-lists
-		mkdir -p "$lists/partial"
-		aptopts=(-o Dir::State::Lists="$lists" -o APT::Architectures::="$debarch")
-		apt-get -qq "${aptopts[@]}" update >/dev/null 2>&1 || true
-		(cd "$debs" && apt-get -qq "${aptopts[@]}" download "linux-config-6.1:$debarch") >/dev/null 2>&1 ||
-			die "cannot get linux-config-6.1 for $debarch from the archive"
-		deb=$(ls -t "$debs"/linux-config-6.1_*_"$debarch".deb | head -n 1)
-	fi
-	got=$(dpkg-deb -f "$deb" Version)
 	rm -rf "$D/pkg" && dpkg-deb -x "$deb" "$D/pkg"
 	config=$D/pkg/usr/src/linux-config-6.1/config.$flavour.xz
 	[ -f "$config" ] || die "$(basename "$deb") has no config.$flavour.xz"
@@ -92,22 +83,23 @@ xmake() {
 }
 
 # configure: the configuration of the worktree's checkout in $O/.config.
+# Every step is checked: the caller's "||" turns set -e off in here.
 configure() {
 	if [ "$kind" = debian ]; then
-		xzcat "$config" > "$O/.config"
+		xzcat "$config" > "$O/.config" || return 1
 		"$WT/scripts/config" --file "$O/.config" \
 			--disable DEBUG_INFO_BTF --disable DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT \
 			--disable DEBUG_INFO_DWARF4 --disable DEBUG_INFO_DWARF5 \
 			--enable DEBUG_INFO_NONE \
-			--set-str SYSTEM_TRUSTED_KEYS "" --set-str SYSTEM_REVOCATION_KEYS ""
-		xmake olddefconfig
-		grep -q '^CONFIG_DEBUG_INFO_NONE=y' "$O/.config" || die "debug info is still on"
-		grep -q '^CONFIG_MODVERSIONS=y' "$O/.config" || die "CONFIG_MODVERSIONS is off"
+			--set-str SYSTEM_TRUSTED_KEYS "" --set-str SYSTEM_REVOCATION_KEYS "" || return 1
+		xmake olddefconfig || return 1
+		grep -q '^CONFIG_DEBUG_INFO_NONE=y' "$O/.config" || { echo "debug info is still on"; return 1; }
+		grep -q '^CONFIG_MODVERSIONS=y' "$O/.config" || { echo "CONFIG_MODVERSIONS is off"; return 1; }
 	else
-		xmake allmodconfig
-		"$WT/scripts/config" --file "$O/.config" --disable WERROR
-		xmake olddefconfig
-		! grep -q '^CONFIG_WERROR=y' "$O/.config" || die "CONFIG_WERROR is still on"
+		xmake allmodconfig || return 1
+		"$WT/scripts/config" --file "$O/.config" --disable WERROR || return 1
+		xmake olddefconfig || return 1
+		! grep -q '^CONFIG_WERROR=y' "$O/.config" || { echo "CONFIG_WERROR is still on"; return 1; }
 	fi
 }
 
@@ -136,13 +128,36 @@ build() {
 	[ -z "$objects" ] || xmake -k $objects >> "$D/build-$name.log" 2>&1 || rc=$?
 	python3 "$TOP/scripts/findings.py" build < "$D/build-$name.log" > "$D/findings-$name" ||
 		die "findings.py failed on the $name's log"
-	sed -n 's/^  CC \( \[M\]\)\{0,1\} *\(.*\.o\)$/\2/p' "$D/build-$name.log" | sort -u > "$D/compiled-$name"
+	sed -nE 's/^  (CC|AS)( \[M\])? +([^ ]+\.o)$/\3/p' "$D/build-$name.log" | sort -u > "$D/compiled-$name"
 	return $rc
+}
+
+# configured NAME: the objects the checkout builds in this configuration,
+# from make's dry run in a build directory of its own, configured and
+# prepared but with nothing built (a dry run lists only what is out of
+# date), to $D/configured-NAME.
+configured() {
+	local O=$O-dry
+	rm -rf "$O" && mkdir -p "$O"
+	configure > "$D/config-dry-$1.log" 2>&1 || { cat "$D/config-dry-$1.log"; die "configuring the $1 failed"; }
+	xmake prepare > "$D/prepare-$1.log" 2>&1 || { tail -n 20 "$D/prepare-$1.log"; die "make prepare failed ($1)"; }
+	xmake -n -k vmlinux modules 2> "$D/dry-run-$1.err" |
+		grep -oE ' -c -o [^ ]+\.o ' | awk '{ print $3 }' | sort -u > "$D/configured-$1" || true
+	[ -s "$D/configured-$1" ] || { tail -n 20 "$D/dry-run-$1.err"; die "make -n listed no objects ($1)"; }
+	rm -rf "$O"
+}
+# in_targets NAME: the objects of $D/configured-NAME that the targets build.
+in_targets() {
+	awk -v dirs="$dirs" -v objs="$objects" '
+		BEGIN { n = split(dirs, d, " "); m = split(objs, o, " "); for (i = 1; i <= m; i++) want[o[i]] = 1 }
+		{ if ($0 in want) { print; next } for (i = 1; i <= n; i++) if (index($0, d[i] "/") == 1) { print; next } }
+	' "$D/configured-$1"
 }
 
 checkout base
 [ "$kind" != debian ] || debian_config
 configure > "$D/config-base.log" 2>&1 || { cat "$D/config-base.log"; die "configuring the base failed"; }
+configured base
 
 # What to build, the same for both.
 if [ "$kind" = debian ]; then
@@ -151,12 +166,9 @@ if [ "$kind" = debian ]; then
 	# shellcheck disable=SC2086
 	python3 "$TOP/scripts/header_users.py" "$KTREE" "$srcarch" $headers > "$D/candidates" ||
 		die "header_users.py failed"
-	# The objects this configuration builds, from make's dry run.
-	xmake prepare > "$D/prepare.log" 2>&1 || { tail -n 20 "$D/prepare.log"; die "make prepare failed"; }
-	xmake -n -k vmlinux modules 2> "$D/dry-run.err" |
-		grep -oE ' -c -o [^ ]+\.o ' | awk '{ print $3 }' | sort -u > "$D/configured-objects" || true
-	[ -s "$D/configured-objects" ] || { tail -n 20 "$D/dry-run.err"; die "make -n listed no objects"; }
-	objects=$(comm -12 <(sed 's/\.c$/.o/' "$D/candidates" | sort) "$D/configured-objects")
+	# The candidates this configuration builds.
+	objects=$(comm -12 <(sed 's/\.c$/.o/' "$D/candidates" | sort) "$D/configured-base")
+	[ -n "$objects" ] || die "no object of the configuration may include $(echo $headers)"
 	label="Debian $debarch ($flavour, linux-config-6.1 $got)"
 else
 	objects=
@@ -166,22 +178,31 @@ fi
 dirs=$(git -C "$KTREE" diff --name-only --diff-filter=d base "$series" -- '*.c' ':(exclude)tools/' |
 	xargs -rn1 dirname | sort -u |
 	awk '{ for (i = 1; i <= n; i++) if (index($0, d[i] "/") == 1) next; d[++n] = $0; print }')
-[ "$kind" = debian ] || dirs="drivers/iommu drivers/dma/idxd drivers/misc/uacce drivers/crypto/hisilicon"
+# allmodconfig: those and the API's users.
+[ "$kind" = debian ] || dirs=$(printf '%s\n' $dirs drivers/iommu drivers/dma/idxd drivers/misc/uacce \
+	drivers/crypto/hisilicon | sort -u |
+	awk '{ for (i = 1; i <= n; i++) if (index($0, d[i] "/") == 1) next; d[++n] = $0; print }')
 # shellcheck disable=SC2086
 printf '%s\n' $dirs $objects > "$D/targets"
 
 s=$SECONDS
 build base || { grep -E 'error|Error' "$D/build-base.log" | tail -n 20; die "the base does not build in $label"; }
 t_base=$((SECONDS - s))
-[ "$kind" != debian ] || python3 "$TOP/scripts/symvers.py" dump "$O" > "$D/symvers-base" ||
+in_targets base > "$D/objects-base"
+[ -s "$D/objects-base" ] || die "the targets build no object of the configuration"
+# Every object the base was to build, it built (the build directory was
+# empty: each was compiled, ccache or not).
+missed=$(comm -23 "$D/objects-base" "$D/compiled-base")
+[ -z "$missed" ] || die "the base's build did not compile: $(echo $missed | cut -c1-300)"
+[ "$kind" != debian ] || python3 "$TOP/scripts/symvers.py" dump "$O" "$D/objects-base" > "$D/symvers-base" ||
 	die "symvers.py failed on the base"
-(cd "$O" && find . -name '*.o' ! -name '*.mod.o' ! -name 'built-in*' | sed 's|^\./||' | sort) > "$D/objects-base"
 
 checkout "$series"
 s=$SECONDS
 build series || { grep -E 'error|Error' "$D/build-series.log" | tail -n 20; die "the series does not build in $label"; }
 t_series=$((SECONDS - s))
-(cd "$O" && find . -name '*.o' ! -name '*.mod.o' ! -name 'built-in*' | sed 's|^\./||' | sort) > "$D/objects-series"
+configured series
+in_targets series > "$D/objects-series"
 
 bad=0
 # The base's warnings of the objects the series compiled again.
@@ -192,12 +213,16 @@ if [ -s "$D/new-findings" ]; then
 	cat "$D/new-findings"
 	bad=1
 fi
+# An object the configuration no longer builds (its option gone, its
+# Makefile line changed) is lost; a build error has stopped us above.
 lost=$(comm -23 "$D/objects-base" "$D/objects-series")
 if [ -n "$lost" ]; then
 	echo "objects the base builds and the series does not:"
 	echo "$lost"
 	bad=1
 fi
+absent=$(while read -r f; do [ -f "$O/$f" ] || echo "$f"; done < "$D/objects-series")
+[ -z "$absent" ] || die "objects of the series that are not built: $(echo $absent | cut -c1-300)"
 verdict="$label: base $(wc -l < "$D/compiled-base") objects compiled (${t_base}s), series $(wc -l < "$D/compiled-series") compiled again (${t_series}s)"
 if [ "$kind" = debian ]; then
 	added_opts=$(git -C "$KTREE" diff base "$series" -- '*Kconfig*' |
@@ -212,25 +237,15 @@ if [ "$kind" = debian ]; then
 	# The objects that really include a changed header: the compiler's
 	# dependency lists (kbuild's .o.cmd files).
 	users=$(cd "$O" && for h in $headers; do grep -rlF --include="*.o.cmd" "/$h" . || true; done | sort -u | wc -l)
-	python3 "$TOP/scripts/symvers.py" dump "$O" > "$D/symvers-series" || die "symvers.py failed on the series"
+	python3 "$TOP/scripts/symvers.py" dump "$O" "$D/objects-series" > "$D/symvers-series" ||
+		die "symvers.py failed on the series"
 	python3 "$TOP/scripts/symvers.py" diff "$D/symvers-base" "$D/symvers-series" > "$D/symvers.txt" ||
 		die "symvers.py diff failed"
 	verdict+="; $(wc -l < "$D/candidates") files may include $(echo $headers), $(echo $objects | wc -w) of them configured, $users include one"
 	verdict+="; $(echo $added_opts | wc -w) options of the series, $(grep -c . <<<"$on" || true) set"
 	verdict+="; exported symbols: $(sed -n 's/^# //p' "$D/symvers.txt")"
 fi
-if [ "$kind" = debian ]; then
-	# What abi_changes.py needs: the label, the commit built and the
-	# source files the objects were compiled from (a later commit that
-	# changes none of them, nor a Kconfig or Makefile, would give the
-	# same results).
-	echo "$label" > "$D/label"
-	echo "$series" > "$D/series-commit"
-	(cd "$O" && find . -name '.*.o.cmd' -print0 | xargs -0 cat) |
-		sed -n "s|^ *$WT/\([^ ]*\).*|\1|p; s|^source_[^ ]* := $WT/\([^ ]*\)\$|\1|p" |
-		sort -u > "$D/sources"
-	[ -s "$D/sources" ] || die "no source files in the objects' dependency lists"
-fi
+[ "$kind" != debian ] || { echo "$label" > "$D/label"; echo "$series" > "$D/series-commit"; }
 verdict+="; findings base $(wc -l < "$D/findings-base"), series $(wc -l < "$D/findings-series"), new $(grep -c . "$D/new-findings" || true)"
 echo "$verdict" | tee "$D/verdict"
 exit $bad

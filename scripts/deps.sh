@@ -18,8 +18,6 @@ pkgs=(
 	quilt
 	# the documentation the series adds (make htmldocs)
 	python3-sphinx python3-sphinx-rtd-theme
-	# the new files' formatting (the tree's .clang-format)
-	clang-format
 	# make test-long's Debian configurations (linux-config-6.1 from the
 	# archive) and the public headers' declarations (make abi-changes)
 	curl universal-ctags

@@ -627,6 +627,10 @@ class AbiTools(unittest.TestCase):
         write(os.path.join(o, 'd/.gone.o.cmd'), '#SYMVER bar 0x00000001\n')
         p = run([sys.executable, os.path.join(TOP, 'scripts/symvers.py'), 'dump', o])
         self.assertEqual((p.returncode, p.stdout), (0, 'foo 0x0000abcd d/x.o\n'), p.stderr)
+        write(os.path.join(self.tmp, 'list'), 'd/y.o\n')
+        p = run([sys.executable, os.path.join(TOP, 'scripts/symvers.py'), 'dump', o,
+                 os.path.join(self.tmp, 'list')])
+        self.assertNotEqual(p.returncode, 0, 'an object the list leaves out was dumped')
         os.remove(os.path.join(o, 'd/.x.o.cmd'))
         p = run([sys.executable, os.path.join(TOP, 'scripts/symvers.py'), 'dump', o])
         self.assertNotEqual(p.returncode, 0, 'a dump without #SYMVER lines passed')

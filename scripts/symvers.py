@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """symvers.py: the CRCs of exported symbols, and how they change.
 
-  symvers.py dump O      print "SYMBOL CRC OBJECT" for every export of the
-                         objects built in the kbuild directory O
+  symvers.py dump O [LIST]
+                         print "SYMBOL CRC OBJECT" for every export of the
+                         objects built in the kbuild directory O (those
+                         LIST names, one per line, if given)
   symvers.py diff A B    compare two dumps
 
 With CONFIG_MODVERSIONS, kbuild appends genksyms' "#SYMVER SYMBOL 0xCRC"
@@ -25,7 +27,7 @@ import sys
 SYMVER = re.compile(r'^#SYMVER (\S+) (0x[0-9a-f]+)$', re.M)
 
 
-def dump(top):
+def dump(top, only=None):
     rows = []
     for dirpath, dirnames, filenames in os.walk(top):
         dirnames.sort()
@@ -34,6 +36,8 @@ def dump(top):
                 continue
             obj = os.path.join(dirpath, f[1:-4])
             if not os.path.exists(obj):
+                continue
+            if only is not None and os.path.relpath(obj, top) not in only:
                 continue
             with open(os.path.join(dirpath, f), errors='replace') as fh:
                 for name, crc in SYMVER.findall(fh.read()):
@@ -81,8 +85,12 @@ def diff(a_path, b_path):
 
 
 def main():
-    if len(sys.argv) == 3 and sys.argv[1] == 'dump':
-        dump(sys.argv[2])
+    if len(sys.argv) in (3, 4) and sys.argv[1] == 'dump':
+        only = None
+        if len(sys.argv) == 4:
+            with open(sys.argv[3]) as fh:
+                only = set(fh.read().split())
+        dump(sys.argv[2], only)
     elif len(sys.argv) == 4 and sys.argv[1] == 'diff':
         diff(sys.argv[2], sys.argv[3])
     else:

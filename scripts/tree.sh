@@ -69,7 +69,7 @@ if [ "$(git -C "$KTREE" config workbench.tarball 2>/dev/null)" != "$sha" ]; then
 	git -C "$new" config user.email "$(git -C "$TOP" config user.email || echo workbench@localhost)"
 	git -C "$new" config workbench.applied "$(git -C "$new" rev-parse HEAD)"
 	git -C "$new" config workbench.tarball "$sha"
-	rm -rf "$KTREE" "$BUILD/check-tree" "$BUILD/bench-tree"
+	rm -rf "$KTREE" "$BUILD/check-tree" "$BUILD/bench-tree" "$BUILD/config-build-tree" "$BUILD/prefix-tree"
 	mv "$new" "$KTREE"
 	trap - EXIT
 fi

@@ -152,6 +152,12 @@ The builds compile, in each configuration, the directories the series
 touches and every object that may include a public header it changes.
 No other object's symbols can change: an export's CRC is computed from
 the declarations its own object sees.
+
+The header comparison sees declarations, not where they sit: members
+inserted before others (a layout change, which the CRCs do show), a
+function that becomes an inline stub under another #ifdef, and the
+values of macros and enumerators are not listed; the cover letter's
+"Changes a distribution should know about" describes them.
 """
 
 

@@ -67,17 +67,6 @@ normalize() { python3 "$TOP/scripts/findings.py" build; }
 # new_findings BASEFILE TIPFILE: lines in TIP beyond those in BASE.
 new_findings() { python3 "$TOP/scripts/findings.py" new "$1" "$2"; }
 
-worktree_at() {
-	if [ ! -d "$WT/.git" ] && [ ! -f "$WT/.git" ]; then
-		git -C "$KTREE" worktree prune
-		git -C "$KTREE" worktree add -q --detach "$WT" "$1"
-	else
-		# A check that stopped half-way (quilt) leaves no edits behind.
-		git -C "$WT" checkout -q -f --detach "$1"
-		git -C "$WT" clean -fdxq
-	fi
-}
-
 # dir_build TREE ARCH OUTDIR FLAGS...: build the touched directories from
 # scratch (ccache replays warnings) and print normalized findings; the
 # build's output goes to stderr. Returns the build's status.

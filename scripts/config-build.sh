@@ -103,17 +103,6 @@ configure() {
 	fi
 }
 
-# checkout COMMIT: the worktree at COMMIT; only the files that differ are
-# written, so kbuild rebuilds what depends on them.
-checkout() {
-	if [ ! -e "$WT/.git" ]; then
-		git -C "$KTREE" worktree prune
-		git -C "$KTREE" worktree add -q --detach "$WT" "$1"
-	else
-		git -C "$WT" checkout -q -f --detach "$1"
-		git -C "$WT" clean -fdxq
-	fi
-}
 
 # build NAME: configure and build the directories, then the objects (kbuild
 # does not take both in one run); the log, the findings and the objects
@@ -154,7 +143,7 @@ in_targets() {
 	' "$D/configured-$1"
 }
 
-checkout base
+worktree_at base
 [ "$kind" != debian ] || debian_config
 configure > "$D/config-base.log" 2>&1 || { cat "$D/config-base.log"; die "configuring the base failed"; }
 configured base
@@ -197,7 +186,7 @@ missed=$(comm -23 "$D/objects-base" "$D/compiled-base")
 [ "$kind" != debian ] || python3 "$TOP/scripts/symvers.py" dump "$O" "$D/objects-base" > "$D/symvers-base" ||
 	die "symvers.py failed on the base"
 
-checkout "$series"
+worktree_at "$series"
 s=$SECONDS
 build series || { grep -E 'error|Error' "$D/build-series.log" | tail -n 20; die "the series does not build in $label"; }
 t_series=$((SECONDS - s))

@@ -130,6 +130,20 @@ gcov_profile() {
 # Read KEY=VALUE from the BASE file.
 base_field() { sed -n "s/^$1=//p" "$TOP/BASE"; }
 
+# worktree_at COMMIT: the git worktree $WT of $KTREE (made if missing) at
+# COMMIT, with nothing else in it: a run that stopped half-way leaves no
+# edits behind, and only the files that differ are written.
+worktree_at() {
+	if [ ! -d "$WT/.git" ] && [ ! -f "$WT/.git" ]; then
+		git -C "$KTREE" worktree prune
+		git -C "$KTREE" worktree add -q --detach "$WT" "$1"
+	else
+		# A check that stopped half-way (quilt) leaves no edits behind.
+		git -C "$WT" checkout -q -f --detach "$1"
+		git -C "$WT" clean -fdxq
+	fi
+}
+
 # kmake ARCH ARGS...: make in the kernel tree for one architecture, silent
 # unless KMAKE_SILENT is empty (-s also sinks the stdout of every command).
 kmake() {

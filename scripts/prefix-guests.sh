@@ -38,13 +38,7 @@ for c in $commits; do
 	[ "$c" != "$last" ] || break
 	guests=$(guests_of "$c")
 	[ -n "$guests" ] || continue
-	if [ ! -e "$WT/.git" ]; then
-		git -C "$KTREE" worktree prune
-		git -C "$KTREE" worktree add -q --detach "$WT" "$c"
-	else
-		git -C "$WT" checkout -q -f --detach "$c"
-		git -C "$WT" clean -fdxq
-	fi
+	worktree_at "$c"
 	subject=$(git -C "$KTREE" log -1 --format=%s "$c")
 	for g in $guests; do
 		n=$((n + 1))

@@ -8,8 +8,13 @@ give. Booted on the kernel of an earlier commit, the guest can only be
 asked for what that commit has. Prints GUEST_CONF, then assignments
 that replace its expectations with those of COMMIT of the git tree
 KTREE: the suites of SUITES and SKIPPED_SUITES that COMMIT defines (a
-KUnit suite is defined where a C file has '.name = "SUITE"'), the
-EXPECT_WARN, EXPECT_QEMU and EXPECT_REPORT items of those suites, and
+KUnit suite is defined where a C file has '.name = "SUITE"'; only the C
+files the series changes from the tag "base" to COMMIT are searched:
+the guests expect what the series adds), the
+EXPECT_WARN, EXPECT_QEMU and EXPECT_REPORT items of those suites, of
+the cases an item names that COMMIT has (KUNIT_CASE(case)) and, for
+EXPECT_WARN, of the warnings whose format string COMMIT has (every
+stretch of the message without digits, of 8 characters or more), and
 the "kselftest:DIR/PROG" checks, with their KSELFTEST_SKIP and
 KSELFTEST_TESTS items, whose tools/testing/selftests/DIR/PROG.c COMMIT
 has. Everything else is judged as in the whole series: a case that
@@ -45,12 +50,24 @@ def main():
         if '"' in v or '$' in v or '`' in v or '\\' in v:
             sys.exit('prefix_conf.py: %s: %s holds a quote, $, ` or \\' % (conf, k))
 
-    def defines_suite(suite):
-        p = subprocess.run(['git', '-C', ktree, 'grep', '-qE',
-                            r'\.name\s*=\s*"%s"' % re.escape(suite), commit, '--', '*.c'])
+    # Where the series defines what the guest expects: the C files it
+    # changes up to COMMIT (searching the whole tree takes minutes a grep).
+    files = [f for f in subprocess.run(
+        ['git', '-C', ktree, 'diff', '--name-only', 'base', commit, '--', '*.c', '*.h'],
+        capture_output=True, text=True, check=True).stdout.split()]
+
+    def grep(pattern, how):
+        """Whether a C file the series changes has PATTERN at COMMIT (-E or -F)."""
+        if not files:
+            return False
+        p = subprocess.run(['git', '-C', ktree, 'grep', '-q', how, '-e', pattern,
+                            commit, '--'] + files)
         if p.returncode > 1:
             sys.exit('prefix_conf.py: git grep failed in %s' % ktree)
         return p.returncode == 0
+
+    def defines_suite(suite):
+        return grep(r'\.name\s*=\s*"%s"' % re.escape(suite), '-E')
 
     def has_program(prog):
         p = subprocess.run(['git', '-C', ktree, 'cat-file', '-e',
@@ -58,14 +75,29 @@ def main():
                            capture_output=True)
         return p.returncode == 0
 
+    def defines_case(case):
+        return grep(r'KUNIT_CASE(_PARAM)?\(\s*%s\s*[,)]' % re.escape(case), '-E')
+
+    def prints(text):
+        # A WARN prints its format string with the numbers filled in: every
+        # stretch of the text without digits, 8 characters or longer, is in
+        # the format string.
+        return all(grep(part, '-F') for part in re.split(r'\d+', text)
+                   if len(part.strip()) >= 8)
+
+    def applies(key, item):
+        if key == 'SKIPPED_SUITES':     # "suite|why"
+            return defines_suite(item.split('|')[0])
+        where, text = item.split('|', 2)[1:]     # "N|suite[.case]|text"
+        suite, _, case = where.partition('.')
+        return (defines_suite(suite) and (not case or defines_case(case))
+                and (key != 'EXPECT_WARN' or prints(text)))
+
     out = {}
     out['SUITES'] = ' '.join(s for s in vals.get('SUITES', '').split() if defines_suite(s))
     for key in ('SKIPPED_SUITES', 'EXPECT_WARN', 'EXPECT_QEMU', 'EXPECT_REPORT'):
         items = [i for i in vals.get(key, '').split(';') if i.strip()]
-        # SKIPPED_SUITES: "suite|why"; the others "N|suite[.case]|text".
-        pos = 0 if key == 'SKIPPED_SUITES' else 1
-        out[key] = ';'.join(i for i in items
-                            if defines_suite(i.split('|')[pos].split('.')[0]))
+        out[key] = ';'.join(i for i in items if applies(key, i))
     progs = [c[len('kselftest:'):] for c in vals.get('CHECKS', '').split()
              if c.startswith('kselftest:')]
     gone = {p for p in progs if not has_program(p)}

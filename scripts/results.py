@@ -23,11 +23,11 @@ the log as a whole. The guest fails on:
     EXPECT_WARN names, matched by the KUnit case they happen in and their
     message, and counted exactly; no case may run after those cases, as
     the WARN_ONCE sites they hit are silent from then on; and except the
-    QEMU messages EXPECT_QEMU names, matched by the KUnit suite they come
-    in and their text, and counted exactly (a suite that makes the
-    emulated hardware fault on purpose), and the kernel messages
-    EXPECT_REPORT names, matched the same way (a suite that makes a faked
-    device's driver report events on purpose);
+    QEMU messages EXPECT_QEMU names, matched by the KUnit suite (or
+    suite.case) they come in and their text, and counted exactly (a suite
+    that makes the emulated hardware fault on purpose), and the kernel
+    messages EXPECT_REPORT names, matched the same way (a case that makes
+    a faked device's driver report events on purpose);
   - a log that is not from this boot (its run id differs), a guest that did
     not finish, and a boot script that failed;
   - with KCSAN=yes: a KCSAN kernel that did not say it is on in strict mode,
@@ -201,12 +201,12 @@ class Kselftest:
 
 
 def expected_in_suite(spec, key='EXPECT_QEMU'):
-    """KEY="N|suite|message[;...]" -> [(suite, message, N)]."""
+    """KEY="N|suite[.case]|message[;...]" -> [(suite[.case], message, N)]."""
     out = []
     for item in filter(None, (s.strip() for s in spec.split(';'))):
         parts = item.split('|', 2)
         if len(parts) != 3 or not parts[0].isdigit() or not parts[1] or not parts[2]:
-            raise ValueError('%s item %r is not "N|suite|message"' % (key, item))
+            raise ValueError('%s item %r is not "N|suite[.case]|message"' % (key, item))
         out.append((parts[1], parts[2], int(parts[0])))
     return out
 
@@ -234,6 +234,8 @@ class Log:
         self.warns = []      # (function, message, suite.case or None)
         self.reports = []
         self.report_suites = []   # per report line: the suite open then, or None
+        self.report_cases = []    # per report line: its suite.case, or None
+        self.report_at = []  # per report line: (suite, cases done) if in a suite
         self.open_suite = None
         self.finished = False
         self.done = None     # (run, failed) as the guest's init counted them
@@ -299,6 +301,7 @@ class Log:
                 elif REPORTS.search(line) or d:
                     self.reports.append(line.strip())
                     self.report_suites.append(self.open_suite)
+                    self.report_at.append(self.cases_done())
                 continue
             if GCOV_LINE.match(line):
                 continue
@@ -390,16 +393,26 @@ class Log:
         # A case's output comes before its result line: a WARN belongs to
         # the first case of its suite that had not reported yet.
         for i, at in enumerate(warn_at):
-            case = None
-            if at and at[1] < len(self.suites[at[0]]):
-                case = '%s.%s' % (at[0], self.suites[at[0]][at[1]][0])
-            self.warns[i] += (case,)
+            self.warns[i] += (self.case_at(at),)
+        self.report_cases = [self.case_at(at) for at in self.report_at]
+
+    def case_at(self, at):
+        """The suite.case that (suite, cases done) was in, or None."""
+        if at and at[1] < len(self.suites.get(at[0], [])):
+            return '%s.%s' % (at[0], self.suites[at[0]][at[1]][0])
+        return None
+
+    def cases_done(self):
+        """(open suite, its cases reported so far), or None."""
+        s = self.open_suite
+        return (s, len(self.suites.get(s, []))) if s else None
 
     def report_in(self, text):
         """Note TEXT as a report line if it holds a kernel report."""
         if REPORTS.search(text):
             self.reports.append(text.strip())
             self.report_suites.append(self.open_suite)
+            self.report_at.append(self.cases_done())
 
 
 def judge_kselftests(cfg, log, add):
@@ -629,9 +642,11 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
                             ('EXPECT_REPORT', False, 'kernel message')):
         for where, text, n in expected_in_suite(cfg.get(key, ''), key):
             hits = [i for i, r in enumerate(log.reports)
-                    if log.report_suites[i] == where and only(r, text, qemu)]
+                    if where in (log.report_suites[i], log.report_cases[i])
+                    and only(r, text, qemu)]
             log.reports = [r for i, r in enumerate(log.reports) if i not in hits]
             log.report_suites = [w for i, w in enumerate(log.report_suites) if i not in hits]
+            log.report_cases = [w for i, w in enumerate(log.report_cases) if i not in hits]
             add('check', len(hits) == n, 'expected %s "%s" in %s' % (what, text, where),
                 'seen %d times, expected %d' % (len(hits), n))
     add('check', not unexpected and not log.reports, 'kernel log',

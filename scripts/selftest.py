@@ -457,6 +457,10 @@ class GuestLogJudge(unittest.TestCase):
         self.caught('smmuv3', insert_after([x for x in lines if x is not expected[0]],
                                            r'^ok 1 guest\.', [expected[0]]),
                     'an expected kernel message outside its suite')
+        rest = [x for x in lines if x is not expected[0]]
+        at = next(i for i, x in enumerate(rest) if re.search(r'ok \d+ t_rid_change_busy$', x))
+        self.caught('smmuv3', rest[:at] + [expected[0]] + rest[at:],
+                    'an expected kernel message in another case of its suite')
         self.caught('smmuv3', replace(lines, re.escape(expected[1].rstrip('\n')) + '$',
                                       expected[1].rstrip('\n') + ' BUG: KASAN: use-after-free'),
                     'a report sharing a line with an expected kernel message')
@@ -890,6 +894,37 @@ def fake_tree(path, commits):
     for subject, text in commits:
         write(src, text)
         git(path, 'commit', '-q', '-a', '-m', subject)
+
+
+class PrefixConf(unittest.TestCase):
+    """prefix_conf.py: a guest asked only for what a prefix of the series has."""
+
+    def test_expectations_of_a_prefix(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            t = os.path.join(tmp, 'linux')
+            suite = 'static struct kunit_suite s = { .name = "fake-suite" };\n'
+            fake_tree(t, [
+                ('suite', suite + 'KUNIT_CASE(c_one),\n'),
+                ('warn', suite + 'KUNIT_CASE(c_one),\nWARN(1, "PASID %u: not freed by me()");\n'),
+                ('case', suite + 'KUNIT_CASE(c_one),\nWARN(1, "PASID %u: not freed by me()");\n'
+                 'KUNIT_CASE_PARAM(c_two, gen),\n')])
+            conf = os.path.join(tmp, 'g.conf')
+            write(conf, 'SUITES="fake-suite other-suite"\n'
+                  'EXPECT_WARN="1|fake-suite.c_one|PASID 77: not freed by me()"\n'
+                  'EXPECT_REPORT="2|fake-suite.c_two|dev: event 0x10"\n'
+                  'EXPECT_QEMU="1|fake-suite|qemu says"\n')
+            got = []
+            for n in range(4):
+                c = git(t, 'rev-parse', 'HEAD~%d' % (3 - n))
+                p = run([sys.executable, os.path.join(TOP, 'scripts/prefix_conf.py'), conf, t, c])
+                self.assertEqual(p.returncode, 0, p.stderr)
+                cfg = dict(re.findall(r'^(\w+)="(.*)"$', p.stdout, re.M))
+                got.append(tuple(bool(cfg[k]) for k in ('SUITES', 'EXPECT_WARN',
+                                                        'EXPECT_REPORT', 'EXPECT_QEMU')))
+                self.assertNotIn('other-suite', cfg['SUITES'])
+            # base: nothing; the suite; its warning; its second case
+            self.assertEqual(got, [(False, False, False, False), (True, False, False, True),
+                                   (True, True, False, True), (True, True, True, True)])
 
 
 class Workbench(unittest.TestCase):

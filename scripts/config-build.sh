@@ -4,9 +4,10 @@
 #   debian-amd64, debian-arm64, debian-i386
 #       Debian's own 6.1 configuration of that architecture (package
 #       linux-config-6.1: amd64_none_amd64, arm64_none_arm64,
-#       i386_none_686-pae). Built: every directory with C files the series
-#       touches, and every object of the configuration that may include a
-#       public header the series changes (scripts/header_users.py). Also
+#       i386_none_686-pae). Built: every directory with C files or
+#       private headers the series touches, and every object of the
+#       configuration that may include a public header the series
+#       changes (scripts/header_users.py). Also
 #       fails on any option the series adds that is set there (all of
 #       them are test-only), and writes symvers.txt: the exported symbols
 #       of those objects whose CRC (CONFIG_MODVERSIONS) changes, that go
@@ -163,8 +164,10 @@ else
 	objects=
 	label="allmodconfig $karch"
 fi
-# Directories, the outermost only (make DIR/ builds its subdirectories).
-dirs=$(git -C "$KTREE" diff --name-only --diff-filter=d base "$series" -- '*.c' ':(exclude)tools/' |
+# Directories with a C file or a private header the series changes, the
+# outermost only (make DIR/ builds its subdirectories).
+dirs=$(git -C "$KTREE" diff --name-only --diff-filter=d base "$series" -- '*.c' '*.h' \
+	':(exclude)tools/' ':(exclude)include/' ':(exclude)arch/*/include/' |
 	xargs -rn1 dirname | sort -u |
 	awk '{ for (i = 1; i <= n; i++) if (index($0, d[i] "/") == 1) next; d[++n] = $0; print }')
 # allmodconfig: those and the API's users.

@@ -27,9 +27,13 @@ LOCATED = re.compile(r'^(?:.*?/)?(%s/[^:]+):(\d+(?::\d+)?): ((?:fatal )?(?:warni
 # sparse's detail lines under a finding, at its position, indented:
 # the types of a mismatch.
 DETAIL = re.compile(r'^(?:.*?/)?(%s/[^:]+):(\d+(?::\d+)?): {2,}(\S.*)$' % TOP_DIRS)
-# What fails a build without a located error, and objtool and modpost.
+# What fails a build without a located error, objtool and modpost, and
+# the compiler driver's, the compiler's and the linker's own warnings and
+# errors ("cc1: warning: ...", "aarch64-linux-gnu-ld: warning: ...").
 UNLOCATED = re.compile(r'No rule to make target|undefined reference to|[Uu]ndefined symbol|'
-                       r'^make.*Error \d+|\.o: warning: objtool:|WARNING: modpost:')
+                       r'^make.*Error \d+|\.o: warning: objtool:|WARNING: modpost:|'
+                       r'^(?:\S*-)?(?:cc1|cc1plus|gcc|ld|ld\.bfd|as)(?:-\d+)?: '
+                       r'(?:fatal )?(?:warning|error):')
 NUMBER = re.compile(r'\b(?:0x[0-9a-fA-F]+|\d+)\b')
 
 

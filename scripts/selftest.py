@@ -592,6 +592,13 @@ class Findings(unittest.TestCase):
     def test_build_failures_are_findings(self):
         self.assertTrue(self.new([], ['make[4]: *** [scripts/Makefile.build:250: x.o] Error 1']))
         self.assertTrue(self.new([], ['ld: iommu.o: undefined reference to `foo\'']))
+        for line in ('cc1: warning: command-line option \'-Wfoo\' is valid for C++',
+                     'x86_64-linux-gnu-gcc-12: error: unrecognized command-line option',
+                     'aarch64-linux-gnu-ld: warning: orphan section `.bar\' being placed',
+                     'ld: warning: creating DT_TEXTREL in a PIE'):
+            self.assertTrue(self.new([], [line]), 'not a finding: ' + line)
+        self.assertEqual(self.new([], ['  CC      drivers/iommu/iommu.o',
+                                       '  LD [M]  drivers/dma/idxd/idxd.ko']), [])
 
 
 class AbiTools(unittest.TestCase):

@@ -58,9 +58,9 @@ apply:
 debian-patches:
 	@python3 $(S)/debian_patches.py patches build/debian-patches
 
-## make abi-changes    patches/abi-changes.txt from the last make test-long's Debian builds
+## make abi-changes    patches/abi-changes.txt from the Debian builds of make test-long (an arch not built keeps its block if of the same source)
 abi-changes:
-	@python3 $(S)/abi_changes.py build/linux build/config-builds > patches/abi-changes.txt.new && \
+	@python3 $(S)/abi_changes.py build/linux build/config-builds --keep patches/abi-changes.txt > patches/abi-changes.txt.new && \
 		mv patches/abi-changes.txt.new patches/abi-changes.txt || { rm -f patches/abi-changes.txt.new; exit 1; }
 
 ## make build            build both debug kernels (ARCHS=x86_64 for one)

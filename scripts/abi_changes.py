@@ -1,12 +1,20 @@
 #!/usr/bin/env python3
 """abi_changes.py KTREE BUILDS: the series' ABI and API changes, as a file.
 
-Prints the file patches/abi-changes.txt (with --check FILE: fails, with a
-diff, unless FILE is what it would print): the head below, then the public
+Prints the file patches/abi-changes.txt: the head below, then the public
 API the series changes, then per Debian architecture the exported
 symbols whose CRC changes, that go away or that are new, from the builds
-of scripts/config-build.sh debian-ARCH in BUILDS (each of KTREE's HEAD,
-or of a commit from which HEAD changes only Documentation/ and tools/).
+of scripts/config-build.sh debian-ARCH in BUILDS. Each block names the
+series source it was built from (source_id(): the files the series
+changes outside Documentation/ and tools/, without their layout), and a
+build counts only if it is of the series source of KTREE's HEAD.
+
+  --check FILE  fails, with a diff, unless FILE is what it would print;
+                every architecture's build must be in BUILDS
+  --keep FILE   an architecture not built in BUILDS keeps its block from
+                FILE if that block is of HEAD's series source (a Debian
+                build takes up to 50 minutes; whitespace alone does not
+                change the source)
 
 API: for every header under include/ that differs between the tag "base"
 and HEAD of the git tree KTREE, compares
@@ -20,7 +28,9 @@ macro's parameters) and a count of what is added. Exits non-zero if
 ctags fails or finds nothing in a header that has declarations.
 """
 import difflib
+import hashlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -91,23 +101,89 @@ def api(ktree, base, series):
     return lines
 
 
-def stale(ktree, built, series):
-    """Files between commits BUILT and SERIES that may change a build:
-    any outside Documentation/ and tools/ (or None: BUILT is unknown)."""
-    p = subprocess.run(['git', '-C', ktree, 'diff', '--name-only', built, series],
-                       capture_output=True, text=True)
-    if p.returncode != 0:
-        return None
-    return [f for f in p.stdout.split()
-            if not f.startswith(('Documentation/', 'tools/'))]
+IDENT = re.compile(r'\w')
 
 
-def symbols(ktree, builds, series):
+def tokens_text(text):
+    """TEXT with its layout taken out: runs of blanks and line breaks become
+    one space, and that space goes unless it separates two word characters
+    or two punctuation characters (which it may keep apart as tokens, as
+    "- -" and "--"). A line break stays after a preprocessor directive and
+    after a line with a // comment, which it ends."""
+    words, directive = [], False
+    for line in text.split('\n'):
+        parts = line.split()
+        if parts and parts[0].startswith('#'):
+            directive = True
+        words += parts
+        continued = bool(parts) and parts[-1].endswith('\\')
+        if (directive or '//' in line) and not continued:
+            words.append('\n')
+        if not continued:
+            directive = False
+    out = []
+    for w in words:
+        if out and out[-1] != '\n' and w != '\n' and \
+                bool(IDENT.match(out[-1][-1])) == bool(IDENT.match(w[0])):
+            out.append(' ')
+        out.append(w)
+    return ''.join(out)
+
+
+def source_id(ktree, commit):
+    """What of the series at COMMIT a build can see, as 12 hex digits: the
+    files it changes from the tag "base" outside Documentation/ and tools/,
+    each without its layout (tokens_text()), so that a change of
+    whitespace, indentation or line breaks alone keeps the id."""
+    h = hashlib.sha256()
+    for f in sorted(git(ktree, 'diff', '--name-only', 'base', commit, '--', '.',
+                        ':(exclude)Documentation/', ':(exclude)tools/').split()):
+        exists = git(ktree, 'ls-tree', commit, '--', f)
+        text = git(ktree, 'show', '%s:%s' % (commit, f)) if exists else None
+        h.update(('%s\0%s\0' % (f, 'deleted' if text is None else tokens_text(text))).encode())
+    return h.hexdigest()[:12]
+
+
+SECTION = re.compile(r'^(Debian (\S+) \(.*\)), series source ([0-9a-f]{12}):$')
+
+
+def kept_sections(path):
+    """{arch: (source id, lines)} of the exported-symbol sections of the
+    file at PATH, or {} if there is none."""
+    try:
+        with open(path) as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return {}
+    out, cur = {}, None
+    for line in lines:
+        m = SECTION.match(line)
+        if m:
+            cur = out[m.group(2)] = (m.group(3), [line])
+        elif cur and line.startswith('  '):
+            cur[1].append(line)
+        else:
+            cur = None
+    return out
+
+
+def symbols(ktree, builds, series, kept):
     """The lines of the exported-symbols section, one block per Debian
-    architecture; exits if a build is missing or of another commit."""
+    architecture: from the build in BUILDS if there is one, else the block
+    of KEPT of the same series source; exits if neither is there or a
+    build is of another series source."""
     lines = []
+    want = source_id(ktree, series)
     for arch in ARCHES:
         d = os.path.join(builds, 'debian-' + arch)
+        if not os.path.exists(os.path.join(d, 'series-commit')) and arch in kept:
+            got, block = kept[arch]
+            if got != want:
+                sys.exit('abi_changes.py: no Debian %s build, and the file\'s %s block is '
+                         'of series source %s, not %s; run scripts/config-build.sh debian-%s'
+                         % (arch, arch, got, want, arch))
+            lines += [''] + block
+            continue
         try:
             with open(os.path.join(d, 'series-commit')) as fh:
                 built = fh.read().strip()
@@ -118,15 +194,14 @@ def symbols(ktree, builds, series):
         except OSError as e:
             sys.exit('abi_changes.py: no complete Debian %s build (%s); run '
                      'scripts/config-build.sh debian-%s' % (arch, e, arch))
-        if built != series:
-            changed = stale(ktree, built, series)
-            if changed is None or changed:
-                sys.exit('abi_changes.py: the Debian %s build is of %s, not of the '
-                         'series at %s%s; run scripts/config-build.sh debian-%s'
-                         % (arch, built[:12], series[:12],
-                            ', which changes %s' % ' '.join(changed[:5]) if changed else '',
-                            arch))
-        lines += ['', '%s:' % label, '  ' + rows[0].lstrip('# ')]
+        got = source_id(ktree, built) if built == series or subprocess.run(
+            ['git', '-C', ktree, 'cat-file', '-e', built + '^{commit}'],
+            capture_output=True).returncode == 0 else 'unknown'
+        if got != want:
+            sys.exit('abi_changes.py: the Debian %s build is of %s (series source %s), '
+                     'not of the series source %s at %s; run scripts/config-build.sh debian-%s'
+                     % (arch, built[:12], got, want, series[:12], arch))
+        lines += ['', '%s, series source %s:' % (label, want), '  ' + rows[0].lstrip('# ')]
         for row in rows[1:]:
             kind, name, obj = row.split()
             lines.append('  %s %s (%s)' % (kind, name, obj))
@@ -153,6 +228,10 @@ touches and every object that may include a public header it changes.
 No other object's symbols can change: an export's CRC is computed from
 the declarations its own object sees.
 
+Each architecture's block names the series source it was built from: a
+hash of the files the series changes outside Documentation/ and tools/,
+without their layout (scripts/abi_changes.py, source_id()).
+
 The header comparison sees declarations, not where they sit: members
 inserted before others (a layout change, which the CRCs do show), a
 function that becomes an inline stub under another #ifdef, and the
@@ -163,18 +242,21 @@ values of macros and enumerators are not listed; the cover letter's
 
 def main():
     args = sys.argv[1:]
-    check = None
-    if len(args) == 4 and args[2] == '--check':
-        check = args.pop()
-        args.pop()
+    check = keep = None
+    if len(args) == 4 and args[2] in ('--check', '--keep'):
+        if args[2] == '--check':
+            check = args[3]
+        else:
+            keep = args[3]
+        del args[2:]
     if len(args) != 2:
-        sys.exit('usage: abi_changes.py KTREE BUILDS [--check FILE]')
+        sys.exit('usage: abi_changes.py KTREE BUILDS [--check FILE | --keep FILE]')
     ktree, builds = args
     series = git(ktree, 'rev-parse', 'HEAD').strip()
     out = [HEAD, 'Public headers', '--------------', '']
     out += api(ktree, 'base', series)
     out += ['', 'Exported symbols', '----------------']
-    out += symbols(ktree, builds, series)
+    out += symbols(ktree, builds, series, kept_sections(keep) if keep else {})
     text = '\n'.join(out) + '\n'
     if check is None:
         sys.stdout.write(text)

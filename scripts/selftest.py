@@ -23,6 +23,7 @@ import unittest
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, 'scripts'))
+import abi_changes  # noqa: E402
 import findings  # noqa: E402
 import results  # noqa: E402
 
@@ -645,6 +646,63 @@ class AbiTools(unittest.TestCase):
         os.remove(os.path.join(o, 'd/.x.o.cmd'))
         p = run([sys.executable, os.path.join(TOP, 'scripts/symvers.py'), 'dump', o])
         self.assertNotEqual(p.returncode, 0, 'a dump without #SYMVER lines passed')
+
+    def test_layout_keeps_the_series_source(self):
+        same = (('int  f(int a,\n\t  int b);\n', 'int f(int a, int b);\n'),
+                ('#define X(a) \\\n\tdo { } while (0)\n', '#define X(a)  \\\n    do { } while (0)\n'),
+                ('/* one\n * two */\n', '/* one * two */\n'))
+        differ = (('x = a - -b;\n', 'x = a--b;\n'), ('unsigned int x;\n', 'unsignedint x;\n'),
+                  ('#define A 1\nint x;\n', '#define A 1 int x;\n'),
+                  ('y = 1; // c\nx = 2;\n', 'y = 1; // c x = 2;\n'),
+                  ('#define A \\\n 1\nint x;\n', '#define A \\\n 1 int x;\n'))
+        for a, b in same:
+            self.assertEqual(abi_changes.tokens_text(a), abi_changes.tokens_text(b), (a, b))
+        for a, b in differ:
+            self.assertNotEqual(abi_changes.tokens_text(a), abi_changes.tokens_text(b), (a, b))
+
+    def test_abi_blocks_of_the_series_source(self):
+        t = os.path.join(self.tmp, 'linux')
+        fake_tree(t, [('one', 'int fake(void)  { return 1; }\n'),
+                      ('layout', 'int fake(void)\n{\n\treturn 1;\n}\n'),
+                      ('code', 'int fake(void)\n{\n\treturn 2;\n}\n')])
+        builds = os.path.join(self.tmp, 'builds')
+        one = git(t, 'rev-parse', 'HEAD~2')
+
+        def build(arch, commit):
+            d = os.path.join(builds, 'debian-' + arch)
+            write(os.path.join(d, 'series-commit'), commit + '\n')
+            write(os.path.join(d, 'label'), 'Debian %s (x, y)\n' % arch)
+            write(os.path.join(d, 'symvers.txt'), '# 1 changed, 0 removed, 0 added of 1 compared\n'
+                  'changed fake drivers/fake/a.o\n')
+        for arch in ('amd64', 'arm64', 'i386'):
+            build(arch, one)
+        script = os.path.join(TOP, 'scripts/abi_changes.py')
+        out = os.path.join(self.tmp, 'abi.txt')
+
+        def abi(*extra):
+            return run([sys.executable, script, t, builds] + list(extra))
+        git(t, 'checkout', '-q', 'HEAD~1')      # "layout": whitespace only
+        p = abi()
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn('Debian i386 (x, y), series source', p.stdout)
+        write(out, p.stdout)
+        self.assertEqual(abi('--check', out).returncode, 0)
+        shutil.rmtree(os.path.join(builds, 'debian-i386'))
+        self.assertNotEqual(abi('--check', out).returncode, 0, '--check without a build passed')
+        p = abi('--keep', out)
+        with open(out) as f:
+            self.assertEqual((p.returncode, p.stdout), (0, f.read()), p.stderr)
+        git(t, 'checkout', '-q', 'main')        # "code": another source
+        head = git(t, 'rev-parse', 'HEAD')
+        build('amd64', head)
+        build('arm64', head)
+        self.assertNotEqual(abi('--keep', out).returncode, 0,
+                            'a block of another series source was kept')
+        build('i386', one)
+        self.assertNotEqual(abi('--keep', out).returncode, 0,
+                            'a build of another series source was taken')
+        build('i386', head)
+        self.assertEqual(abi('--keep', out).returncode, 0)
 
     def test_header_users(self):
         t = os.path.join(self.tmp, 'linux')

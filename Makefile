@@ -35,7 +35,7 @@ bench:
 	@$(S)/bench.sh
 
 ## make selftest         the workbench's self-test: planted failures, lint
-selftest:
+selftest: deps
 	@python3 $(S)/selftest.py
 
 ## make deps             install the Debian packages the workbench needs
@@ -67,7 +67,7 @@ abi-changes:
 build: tree
 	@for a in $(call cmdline,ARCHS,x86_64 arm64); do $(S)/build.sh $$a || exit 1; done
 
-## make boot             boot the guests and judge their logs (GUESTS=mock for one)
+## make boot             boot mock, vtd and smmuv3 and judge their logs (GUESTS=failnth for another)
 boot:
 	@$(S)/guests.sh $(call cmdline,GUESTS,mock vtd smmuv3)
 

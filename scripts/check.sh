@@ -145,7 +145,8 @@ apply)
 	python3 "$TOP/scripts/debian_patches.py" "$PATCHES" "$tmp/deb" > /dev/null
 	# Each exported patch opens with the DEP-3 fields, before its diff.
 	n=0
-	for p in "$tmp"/deb/debian/patches/features/all/iommu-pasid/*.patch; do
+	dp=$tmp/deb/debian/patches
+	for p in "$dp"/features/all/iommu-pasid/*.patch "$dp"/bugfix/all/iommu-pasid/*.patch; do
 		n=$((n + 1))
 		hdr=$(sed '/^---$/q' "$p")
 		for field in 'Description: [^ ]' 'Author: .*<.*@.*>' 'Origin: ' 'Forwarded: ' 'Last-Update: [0-9]{4}-[0-9]{2}-[0-9]{2}$'; do
@@ -153,19 +154,26 @@ apply)
 		done
 	done
 	[ "$n" -eq "$(series_patches | wc -l)" ] || die "make debian-patches wrote $n patches, not $(series_patches | wc -l)"
-	# ... in the series' order, each with its commit's subject and author.
-	diff <(sed -n 's|^features/all/iommu-pasid/||p' "$tmp/deb/debian/patches/series-iommu-pasid") \
+	# ... in the series' order, each with its commit's subject and author,
+	# a fix (a Fixes: tag) among the bug fixes, the others among features.
+	diff <(grep -v '^#' "$dp/series-iommu-pasid" | sed 's|^[a-z]*/all/iommu-pasid/||') \
 		<(series_patches) > /dev/null || die "make debian-patches: series-iommu-pasid is not patches/series"
 	i=0
 	while IFS=$'\t' read -r author subject; do
 		i=$((i + 1))
-		p=$tmp/deb/debian/patches/features/all/iommu-pasid/$(series_patches | sed -n "${i}p")
+		p=$dp/$(grep -v '^#' "$dp/series-iommu-pasid" | sed -n "${i}p")
+		want=features
+		! grep -q '^Fixes: ' "$PATCHES/$(basename "$p")" || want=bugfix
+		[[ $p == "$dp/$want/all/iommu-pasid/"* ]] ||
+			die "make debian-patches: $(basename "$p") is not in $want/all"
 		grep -qxF "Description: $subject" "$p" && grep -qxF "Author: $author" "$p" ||
 			die "make debian-patches: $(basename "$p") does not name its commit's subject and author"
 	done < <(git -C "$KTREE" log --reverse --format='%an <%ae>%x09%s' base..HEAD)
 	[ "$i" -eq "$n" ] || die "make debian-patches: $n patches for $i commits"
-	cmp -s "$PATCHES/abi-changes.txt" "$tmp/deb/debian/patches/features/all/iommu-pasid/abi-changes.txt" ||
+	cmp -s "$PATCHES/abi-changes.txt" "$dp/features/all/iommu-pasid/abi-changes.txt" ||
 		die "make debian-patches does not carry patches/abi-changes.txt"
+	cmp -s "$PATCHES/0000-cover-letter.patch" "$dp/features/all/iommu-pasid/cover-letter.txt" ||
+		die "make debian-patches does not carry the cover letter"
 	worktree_at base
 	mkdir -p "$WT/debian"
 	cp -r "$tmp/deb/debian/patches" "$WT/debian/"

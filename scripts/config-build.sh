@@ -116,7 +116,9 @@ build() {
 	xmake -k $(for d in $dirs; do echo "$d/"; done) > "$D/build-$name.log" 2>&1 || rc=$?
 	# shellcheck disable=SC2086
 	[ -z "$objects" ] || xmake -k $objects >> "$D/build-$name.log" 2>&1 || rc=$?
-	python3 "$TOP/scripts/findings.py" build < "$D/build-$name.log" > "$D/findings-$name" ||
+	# Kconfig's warnings (an unmet dependency the series causes) too.
+	cat "$D/config-$name.log" "$D/build-$name.log" |
+		python3 "$TOP/scripts/findings.py" build > "$D/findings-$name" ||
 		die "findings.py failed on the $name's log"
 	sed -nE 's/^  (CC|AS)( \[M\])? +([^ ]+\.o)$/\3/p' "$D/build-$name.log" | sort -u > "$D/compiled-$name"
 	return $rc

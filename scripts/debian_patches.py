@@ -2,12 +2,16 @@
 """debian_patches.py PATCHES OUT: the series as a Debian debian/patches/.
 
 Reads PATCHES/series and the git format-patch files it names, and writes
-OUT/debian/patches/features/all/iommu-pasid/NNNN-name.patch, each with a
-DEP-3 header (Description, Author, Origin, Forwarded, Last-Update) in
-place of the mail header, and OUT/debian/patches/series-iommu-pasid, the
-lines to append to the linux source package's debian/patches/series.
-PATCHES/abi-changes.txt, the ABI and API changes a Debian kernel
-maintainer needs (make abi-changes), is copied beside the patches.
+OUT/debian/patches/DIR/NNNN-name.patch, each with a DEP-3 header
+(Description, Author, Origin, Forwarded, Last-Update) in place of the
+mail header, DIR being bugfix/all/iommu-pasid for a patch with a Fixes:
+tag and features/all/iommu-pasid for the others, as Debian files them,
+and OUT/debian/patches/series-iommu-pasid, the lines to append to the
+linux source package's debian/patches/series, in the series' order.
+Beside the features, in features/all/iommu-pasid: abi-changes.txt, the
+ABI and API changes a Debian kernel maintainer needs (make
+abi-changes), and cover-letter.txt, the series' cover letter (its
+"Changes a distribution should know about").
 The output depends only on the patches: Last-Update is the patch's Date.
 """
 import argparse
@@ -19,7 +23,9 @@ import shutil
 import sys
 
 SUBDIR = 'features/all/iommu-pasid'
-CARRY = ['abi-changes.txt']     # copied beside the patches
+BUGFIX = 'bugfix/all/iommu-pasid'
+# copied beside the features: PATCHES/name -> SUBDIR/as
+CARRY = [('abi-changes.txt', 'abi-changes.txt'), ('0000-cover-letter.patch', 'cover-letter.txt')]
 
 
 def fail(msg):
@@ -62,7 +68,8 @@ def dep3(path):
         'Forwarded: no',
         'Last-Update: ' + day,
     ]
-    return '\n'.join(lines) + '\n' + diff
+    fix = any(line.startswith('Fixes: ') for line in body)
+    return '\n'.join(lines) + '\n' + diff, BUGFIX if fix else SUBDIR
 
 
 def main():
@@ -70,8 +77,8 @@ def main():
     ap.add_argument('patches')
     ap.add_argument('out')
     args = ap.parse_args()
-    carry = [os.path.join(args.patches, f) for f in CARRY]
-    missing = [p for p in carry if not os.path.isfile(p)]
+    carry = [(os.path.join(args.patches, f), to) for f, to in CARRY]
+    missing = [p for p, _ in carry if not os.path.isfile(p)]
     if missing:
         fail('no %s' % ', '.join(missing))
     names = [line.strip() for line in open(os.path.join(args.patches, 'series'))
@@ -81,16 +88,23 @@ def main():
     top = os.path.join(args.out, 'debian', 'patches')
     shutil.rmtree(args.out, ignore_errors=True)
     os.makedirs(os.path.join(top, SUBDIR))
+    os.makedirs(os.path.join(top, BUGFIX))
+    where = []
     for name in names:
-        with open(os.path.join(top, SUBDIR, name), 'w', encoding='utf-8') as f:
-            f.write(dep3(os.path.join(args.patches, name)))
+        text, subdir = dep3(os.path.join(args.patches, name))
+        with open(os.path.join(top, subdir, name), 'w', encoding='utf-8') as f:
+            f.write(text)
+        where.append('%s/%s\n' % (subdir, name))
     with open(os.path.join(top, 'series-iommu-pasid'), 'w') as f:
         f.write('# PASID-granular IOMMU domain attachment: append to'
                 ' debian/patches/series\n')
-        f.writelines('%s/%s\n' % (SUBDIR, name) for name in names)
-    for path in carry:
-        shutil.copy(path, os.path.join(top, SUBDIR, os.path.basename(path)))
-    print('wrote %d patches to %s' % (len(names), os.path.join(top, SUBDIR)))
+        f.writelines(where)
+    for path, to in carry:
+        shutil.copy(path, os.path.join(top, SUBDIR, to))
+    fixes = sum(1 for w in where if w.startswith(BUGFIX))
+    print('wrote %d patches (%d to %s, %d to %s)' % (
+        len(names), fixes, os.path.join(top, BUGFIX), len(names) - fixes,
+        os.path.join(top, SUBDIR)))
 
 
 if __name__ == '__main__':

@@ -27,13 +27,16 @@ LOCATED = re.compile(r'^(?:.*?/)?(%s/[^:]+):(\d+(?::\d+)?): ((?:fatal )?(?:warni
 # sparse's detail lines under a finding, at its position, indented:
 # the types of a mismatch.
 DETAIL = re.compile(r'^(?:.*?/)?(%s/[^:]+):(\d+(?::\d+)?): {2,}(\S.*)$' % TOP_DIRS)
-# What fails a build without a located error, objtool and modpost, and
-# the compiler driver's, the compiler's and the linker's own warnings and
-# errors ("cc1: warning: ...", "aarch64-linux-gnu-ld: warning: ...").
+# What fails a build without a located error, objtool and modpost, the
+# compiler driver's, the compiler's and the linker's own warnings and
+# errors ("cc1: warning: ...", "aarch64-linux-gnu-ld: x.o: warning: ..."),
+# and Kconfig's (unmet dependencies, "drivers/iommu/Kconfig:9:warning:",
+# ".config:12:warning:").
 UNLOCATED = re.compile(r'No rule to make target|undefined reference to|[Uu]ndefined symbol|'
                        r'^make.*Error \d+|\.o: warning: objtool:|WARNING: modpost:|'
-                       r'^(?:\S*-)?(?:cc1|cc1plus|gcc|ld|ld\.bfd|as)(?:-\d+)?: '
-                       r'(?:fatal )?(?:warning|error):')
+                       r'^(?:\S*-)?(?:cc1|cc1plus|gcc|ld|ld\.bfd|as)(?:-\d+)?: (?:\S+: )?'
+                       r'(?:fatal )?(?:warning|error):|unmet direct dependencies|'
+                       r'(?:Kconfig[\w.-]*|\.config):\d+:\s*(?:warning|error):')
 NUMBER = re.compile(r'\b(?:0x[0-9a-fA-F]+|\d+)\b')
 
 

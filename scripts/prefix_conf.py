@@ -19,37 +19,20 @@ the "kselftest:DIR/PROG" checks, with their KSELFTEST_SKIP and
 KSELFTEST_TESTS items, whose tools/testing/selftests/DIR/PROG.c COMMIT
 has. Everything else is judged as in the whole series: a case that
 fails, a kernel report, a check that fails. Both bash (boot.sh) and
-results.py take the last assignment of a name.
+results.py take the last assignment of a name. GUEST_CONF is read as
+they read it (shell words), and fails if even KTREE's HEAD, the whole
+series, lacks one of its suites, cases, warnings or programs.
 """
 import re
 import subprocess
 import sys
 
-
-def read_conf(path):
-    """The KEY=VALUE lines, values as written (still quoted)."""
-    vals = {}
-    with open(path) as f:
-        for line in f:
-            m = re.match(r'^(\w+)=(.*)$', line.strip())
-            if m:
-                vals[m.group(1)] = m.group(2)
-    return vals
+import results
 
 
-def unquote(v):
-    return v[1:-1] if len(v) >= 2 and v[0] == v[-1] == '"' else v
-
-
-def main():
-    if len(sys.argv) != 4:
-        sys.exit('usage: prefix_conf.py GUEST_CONF KTREE COMMIT')
-    conf, ktree, commit = sys.argv[1:]
-    vals = {k: unquote(v) for k, v in read_conf(conf).items()}
-    for k, v in vals.items():
-        if '"' in v or '$' in v or '`' in v or '\\' in v:
-            sys.exit('prefix_conf.py: %s: %s holds a quote, $, ` or \\' % (conf, k))
-
+def expectations(vals, ktree, commit):
+    """The assignments that ask a guest defined by VALS only for what
+    COMMIT has."""
     # Where the series defines what the guest expects: the C files it
     # changes up to COMMIT (searching the whole tree takes minutes a grep).
     files = [f for f in subprocess.run(
@@ -106,6 +89,27 @@ def main():
     for key in ('KSELFTEST_SKIP', 'KSELFTEST_TESTS'):
         items = [i for i in vals.get(key, '').split(';') if i.strip()]
         out[key] = ';'.join(i for i in items if re.split('[|=]', i)[0] not in gone)
+    return out
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit('usage: prefix_conf.py GUEST_CONF KTREE COMMIT')
+    conf, ktree, commit = sys.argv[1:]
+    # Read as boot.sh and results.py read it: shell words.
+    vals = results.read_conf(conf)
+    for k, v in vals.items():
+        if '"' in v or '$' in v or '`' in v or '\\' in v:
+            sys.exit('prefix_conf.py: %s: %s holds a quote, $, ` or \\' % (conf, k))
+    # At the series' last commit nothing may be dropped: what is dropped
+    # there (a misspelt suite or case) would be dropped everywhere.
+    full = expectations(vals, ktree, 'HEAD')
+    for k, v in full.items():
+        if v != ' '.join(vals.get(k, '').split()) and v != ';'.join(
+                i for i in vals.get(k, '').split(';') if i.strip()):
+            sys.exit('prefix_conf.py: %s: the series at HEAD does not have all of %s="%s" '
+                     '(it has "%s")' % (conf, k, vals.get(k, ''), v))
+    out = expectations(vals, ktree, commit)
     with open(conf) as f:
         sys.stdout.write(f.read())
     print('# For commit %s of the series (scripts/prefix_conf.py):' % commit)

@@ -596,7 +596,11 @@ class Findings(unittest.TestCase):
         for line in ('cc1: warning: command-line option \'-Wfoo\' is valid for C++',
                      'x86_64-linux-gnu-gcc-12: error: unrecognized command-line option',
                      'aarch64-linux-gnu-ld: warning: orphan section `.bar\' being placed',
-                     'ld: warning: creating DT_TEXTREL in a PIE'):
+                     'ld: warning: creating DT_TEXTREL in a PIE',
+                     'ld: drivers/iommu/iommu.o: warning: relocation in read-only section',
+                     'WARNING: unmet direct dependencies detected for IOASID',
+                     'drivers/iommu/Kconfig:9:warning: choice value used outside its choice group',
+                     '.config:12:warning: override: reassigning to symbol IOMMU_SVA'):
             self.assertTrue(self.new([], [line]), 'not a finding: ' + line)
         self.assertEqual(self.new([], ['  CC      drivers/iommu/iommu.o',
                                        '  LD [M]  drivers/dma/idxd/idxd.ko']), [])
@@ -974,22 +978,33 @@ class PrefixConf(unittest.TestCase):
                 ('case', suite + 'KUNIT_CASE(c_one),\nWARN(1, "PASID %u: not freed by me()");\n'
                  'KUNIT_CASE_PARAM(c_two, gen),\n')])
             conf = os.path.join(tmp, 'g.conf')
-            write(conf, 'SUITES="fake-suite other-suite"\n'
-                  'EXPECT_WARN="1|fake-suite.c_one|PASID 77: not freed by me()"\n'
-                  'EXPECT_REPORT="2|fake-suite.c_two|dev: event 0x10"\n'
-                  'EXPECT_QEMU="1|fake-suite|qemu says"\n')
+            text = ('SUITES="fake-suite"\n'
+                    'EXPECT_WARN="1|fake-suite.c_one|PASID 77: not freed by me()"\n'
+                    'EXPECT_REPORT="2|fake-suite.c_two|dev: event 0x10"\n'
+                    'EXPECT_QEMU="1|fake-suite|qemu says"\n')
+            prefix_conf = os.path.join(TOP, 'scripts/prefix_conf.py')
+            write(conf, text)
             got = []
             for n in range(4):
                 c = git(t, 'rev-parse', 'HEAD~%d' % (3 - n))
-                p = run([sys.executable, os.path.join(TOP, 'scripts/prefix_conf.py'), conf, t, c])
+                p = run([sys.executable, prefix_conf, conf, t, c])
                 self.assertEqual(p.returncode, 0, p.stderr)
                 cfg = dict(re.findall(r'^(\w+)="(.*)"$', p.stdout, re.M))
                 got.append(tuple(bool(cfg[k]) for k in ('SUITES', 'EXPECT_WARN',
                                                         'EXPECT_REPORT', 'EXPECT_QEMU')))
-                self.assertNotIn('other-suite', cfg['SUITES'])
             # base: nothing; the suite; its warning; its second case
             self.assertEqual(got, [(False, False, False, False), (True, False, False, True),
                                    (True, True, False, True), (True, True, True, True)])
+            # Read as the shell reads it: single quotes are quotes.
+            write(conf, text.replace('"', "'"))
+            p = run([sys.executable, prefix_conf, conf, t, git(t, 'rev-parse', 'HEAD')])
+            self.assertIn('SUITES="fake-suite"', p.stdout, p.stderr)
+            # What the whole series lacks is a mistake, not a prefix's due.
+            for bad in (text.replace('"fake-suite"', '"fake-suite other-suite"'),
+                        text.replace('c_two', 'c_three')):
+                write(conf, bad)
+                p = run([sys.executable, prefix_conf, conf, t, git(t, 'rev-parse', 'HEAD~2')])
+                self.assertNotEqual(p.returncode, 0, 'passed: ' + bad)
 
 
 class Workbench(unittest.TestCase):

@@ -5,15 +5,16 @@ Prints the file patches/abi-changes.txt: the head below, then the public
 API the series changes, then per Debian architecture the exported
 symbols whose CRC changes, that go away or that are new, from the builds
 of scripts/config-build.sh debian-ARCH in BUILDS. Each block names the
-series source it was built from (source_id(): the files the series
-changes outside Documentation/ and tools/, without their layout), and a
-build counts only if it is of the series source of KTREE's HEAD.
+source it was built from (source_id(): the base, the configuration BASE
+pins, the files the series changes outside Documentation/ and tools/
+without their layout and comments), and a build counts only if it is
+of the source of KTREE's HEAD.
 
   --check FILE  fails, with a diff, unless FILE is what it would print;
                 every architecture's build must be in BUILDS
   --keep FILE   an architecture not built in BUILDS keeps its block from
-                FILE if that block is of HEAD's series source (a Debian
-                build takes up to 50 minutes; whitespace alone does not
+                FILE if that block is of HEAD's source (a Debian build
+                takes up to 50 minutes; layout and comments alone do not
                 change the source)
 
 API: for every header under include/ that differs between the tag "base"
@@ -105,37 +106,67 @@ IDENT = re.compile(r'\w')
 
 
 def tokens_text(text):
-    """TEXT with its layout taken out: runs of blanks and line breaks become
-    one space, and that space goes unless it separates two word characters
-    or two punctuation characters (which it may keep apart as tokens, as
-    "- -" and "--"). A line break stays after a preprocessor directive and
-    after a line with a // comment, which it ends."""
-    words, directive = [], False
-    for line in text.split('\n'):
-        parts = line.split()
-        if parts and parts[0].startswith('#'):
-            directive = True
-        words += parts
-        continued = bool(parts) and parts[-1].endswith('\\')
-        if (directive or '//' in line) and not continued:
-            words.append('\n')
-        if not continued:
-            directive = False
+    """C source TEXT as the compiler reads it, without its layout: comments
+    and runs of blanks and line breaks become one space, which stays only
+    between two word characters or two punctuation characters (which it
+    may keep apart as tokens, "- -" and "--"), and always in a
+    preprocessor directive ("#define F(x)" and "#define F (x)" differ);
+    a directive ends with a line break; string and character literals
+    stay as they are."""
     out = []
-    for w in words:
-        if out and out[-1] != '\n' and w != '\n' and \
-                bool(IDENT.match(out[-1][-1])) == bool(IDENT.match(w[0])):
-            out.append(' ')
-        out.append(w)
+    state = {'space': False, 'directive': False}
+
+    def put(chunk):
+        if state['space'] and out and out[-1] != '\n':
+            a, b = bool(IDENT.match(out[-1][-1])), bool(IDENT.match(chunk[0]))
+            if state['directive'] or a == b:
+                out.append(' ')
+        state['space'] = False
+        out.append(chunk)
+
+    i, n, line_start = 0, len(text), True
+    while i < n:
+        c = text[i]
+        if text.startswith('/*', i):
+            j = text.find('*/', i + 2)
+            i, state['space'] = (n if j < 0 else j + 2), True
+        elif text.startswith('//', i):
+            j = text.find('\n', i)
+            i, state['space'] = (n if j < 0 else j), True
+        elif text.startswith('\\\n', i):
+            i, state['space'] = i + 2, True
+        elif c == '\n':
+            if state['directive']:
+                out.append('\n')
+                state['directive'] = state['space'] = False
+            else:
+                state['space'] = True
+            i, line_start = i + 1, True
+        elif c.isspace():
+            i, state['space'] = i + 1, True
+        elif c in '"\'':
+            j = i + 1
+            while j < n and text[j] != c and text[j] != '\n':
+                j += 2 if text[j] == '\\' else 1
+            put(text[i:j + 1])
+            i, line_start = j + 1, False
+        else:
+            if line_start and c == '#':
+                state['directive'] = True
+            put(c)
+            i, line_start = i + 1, False
     return ''.join(out)
 
 
-def source_id(ktree, commit):
-    """What of the series at COMMIT a build can see, as 12 hex digits: the
-    files it changes from the tag "base" outside Documentation/ and tools/,
-    each without its layout (tokens_text()), so that a change of
-    whitespace, indentation or line breaks alone keeps the id."""
+def source_id(ktree, commit, arch):
+    """What a Debian ARCH build of the series at COMMIT sees, as 12 hex
+    digits: the base (its tree), the configuration BASE pins for ARCH, and
+    the files the series changes from the tag "base" outside
+    Documentation/ and tools/, each as tokens_text() gives it, so that a
+    change of layout or comments alone keeps the id."""
     h = hashlib.sha256()
+    h.update(('%s\0%s\0' % (git(ktree, 'rev-parse', 'base^{tree}').strip(),
+                             config_pin(arch))).encode())
     for f in sorted(git(ktree, 'diff', '--name-only', 'base', commit, '--', '.',
                         ':(exclude)Documentation/', ':(exclude)tools/').split()):
         exists = git(ktree, 'ls-tree', commit, '--', f)
@@ -144,7 +175,17 @@ def source_id(ktree, commit):
     return h.hexdigest()[:12]
 
 
-SECTION = re.compile(r'^(Debian (\S+) \(.*\)), series source ([0-9a-f]{12}):$')
+def config_pin(arch):
+    """The "VERSION SHA256" of ARCH's Debian configuration in BASE."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'BASE')
+    with open(path) as fh:
+        for line in fh:
+            if line.startswith('config_%s=' % arch):
+                return line.split('=', 1)[1].strip()
+    sys.exit('abi_changes.py: BASE pins no configuration for %s' % arch)
+
+
+SECTION = re.compile(r'^(Debian (\S+) \(.*\)), source ([0-9a-f]{12}):$')
 
 
 def kept_sections(path):
@@ -170,17 +211,17 @@ def kept_sections(path):
 def symbols(ktree, builds, series, kept):
     """The lines of the exported-symbols section, one block per Debian
     architecture: from the build in BUILDS if there is one, else the block
-    of KEPT of the same series source; exits if neither is there or a
-    build is of another series source."""
+    of KEPT of the same source; exits if neither is there or a build is
+    of another source."""
     lines = []
-    want = source_id(ktree, series)
     for arch in ARCHES:
+        want = source_id(ktree, series, arch)
         d = os.path.join(builds, 'debian-' + arch)
         if not os.path.exists(os.path.join(d, 'series-commit')) and arch in kept:
             got, block = kept[arch]
             if got != want:
                 sys.exit('abi_changes.py: no Debian %s build, and the file\'s %s block is '
-                         'of series source %s, not %s; run scripts/config-build.sh debian-%s'
+                         'of source %s, not %s; run scripts/config-build.sh debian-%s'
                          % (arch, arch, got, want, arch))
             lines += [''] + block
             continue
@@ -194,14 +235,16 @@ def symbols(ktree, builds, series, kept):
         except OSError as e:
             sys.exit('abi_changes.py: no complete Debian %s build (%s); run '
                      'scripts/config-build.sh debian-%s' % (arch, e, arch))
-        got = source_id(ktree, built) if built == series or subprocess.run(
+        got = source_id(ktree, built, arch) if built == series or subprocess.run(
             ['git', '-C', ktree, 'cat-file', '-e', built + '^{commit}'],
             capture_output=True).returncode == 0 else 'unknown'
+        if 'linux-config-6.1 %s)' % config_pin(arch).split()[0] not in label:
+            got = 'of another configuration (%s)' % label
         if got != want:
-            sys.exit('abi_changes.py: the Debian %s build is of %s (series source %s), '
-                     'not of the series source %s at %s; run scripts/config-build.sh debian-%s'
+            sys.exit('abi_changes.py: the Debian %s build is of %s (source %s), '
+                     'not of the source %s at %s; run scripts/config-build.sh debian-%s'
                      % (arch, built[:12], got, want, series[:12], arch))
-        lines += ['', '%s, series source %s:' % (label, want), '  ' + rows[0].lstrip('# ')]
+        lines += ['', '%s, source %s:' % (label, want), '  ' + rows[0].lstrip('# ')]
         for row in rows[1:]:
             kind, name, obj = row.split()
             lines.append('  %s %s (%s)' % (kind, name, obj))
@@ -228,9 +271,10 @@ touches and every object that may include a public header it changes.
 No other object's symbols can change: an export's CRC is computed from
 the declarations its own object sees.
 
-Each architecture's block names the series source it was built from: a
-hash of the files the series changes outside Documentation/ and tools/,
-without their layout (scripts/abi_changes.py, source_id()).
+Each architecture's block names the source it was built from: a hash of
+the base, the Debian configuration and the files the series changes
+outside Documentation/ and tools/, without their layout and comments
+(scripts/abi_changes.py, source_id()).
 
 The header comparison sees declarations, not where they sit: members
 inserted before others (a layout change, which the CRCs do show), a

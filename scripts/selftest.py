@@ -654,11 +654,14 @@ class AbiTools(unittest.TestCase):
     def test_layout_keeps_the_series_source(self):
         same = (('int  f(int a,\n\t  int b);\n', 'int f(int a, int b);\n'),
                 ('#define X(a) \\\n\tdo { } while (0)\n', '#define X(a)  \\\n    do { } while (0)\n'),
-                ('/* one\n * two */\n', '/* one * two */\n'))
+                ('/* one\n * two */\nint x;\n', '/* three */ int x; // four\n'),
+                ("/* don't */ int x;\n", 'int x;\n'))
         differ = (('x = a - -b;\n', 'x = a--b;\n'), ('unsigned int x;\n', 'unsignedint x;\n'),
                   ('#define A 1\nint x;\n', '#define A 1 int x;\n'),
                   ('y = 1; // c\nx = 2;\n', 'y = 1; // c x = 2;\n'),
-                  ('#define A \\\n 1\nint x;\n', '#define A \\\n 1 int x;\n'))
+                  ('#define A \\\n 1\nint x;\n', '#define A \\\n 1 int x;\n'),
+                  ('#define F(x) x\n', '#define F (x) x\n'),
+                  ('p("%d %d");\n', 'p("%d%d");\n'), ("c = ' ';\n", "c = '';\n"))
         for a, b in same:
             self.assertEqual(abi_changes.tokens_text(a), abi_changes.tokens_text(b), (a, b))
         for a, b in differ:
@@ -675,7 +678,8 @@ class AbiTools(unittest.TestCase):
         def build(arch, commit):
             d = os.path.join(builds, 'debian-' + arch)
             write(os.path.join(d, 'series-commit'), commit + '\n')
-            write(os.path.join(d, 'label'), 'Debian %s (x, y)\n' % arch)
+            write(os.path.join(d, 'label'), 'Debian %s (x, linux-config-6.1 %s)\n'
+                  % (arch, abi_changes.config_pin(arch).split()[0]))
             write(os.path.join(d, 'symvers.txt'), '# 1 changed, 0 removed, 0 added of 1 compared\n'
                   'changed fake drivers/fake/a.o\n')
         for arch in ('amd64', 'arm64', 'i386'):
@@ -688,7 +692,7 @@ class AbiTools(unittest.TestCase):
         git(t, 'checkout', '-q', 'HEAD~1')      # "layout": whitespace only
         p = abi()
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn('Debian i386 (x, y), series source', p.stdout)
+        self.assertIn(', source ', p.stdout)
         write(out, p.stdout)
         self.assertEqual(abi('--check', out).returncode, 0)
         shutil.rmtree(os.path.join(builds, 'debian-i386'))
@@ -707,6 +711,9 @@ class AbiTools(unittest.TestCase):
                             'a build of another series source was taken')
         build('i386', head)
         self.assertEqual(abi('--keep', out).returncode, 0)
+        write(os.path.join(builds, 'debian-i386', 'label'), 'Debian i386 (x, linux-config-6.1 0.1-1)\n')
+        self.assertNotEqual(abi('--keep', out).returncode, 0,
+                            'a build of another Debian configuration was taken')
 
     def test_header_users(self):
         t = os.path.join(self.tmp, 'linux')

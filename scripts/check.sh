@@ -90,29 +90,41 @@ dir_build() {
 case "$step" in
 checkpatch)
 	# checkpatch exits 1 on findings; any other failure is the tool's.
-	# The tree holds the base as one commit, without upstream history, so
-	# the upstream commit ids that Fixes: tags name cannot be checked here
-	# (UNKNOWN_COMMIT_ID); their form still is (GIT_COMMIT_ID).
+	# It runs twice per patch. In the tree, for the checks that read it
+	# (MAINTAINERS, the files a patch touches); the tree holds the base
+	# as one commit, without upstream history, so the upstream commit ids
+	# that Fixes: tags and messages name are not found there
+	# (UNKNOWN_COMMIT_ID, ignored) and, found nowhere, not checked for
+	# their form either. So again outside any git tree (--no-tree), where
+	# checkpatch checks the form of every "commit <id> ("<subject>")" as
+	# in a maintainer's tree (GIT_COMMIT_ID).
 	# It also reads one in the tree it runs in, and in its .scripts.
 	for f in .checkpatch.conf .scripts/.checkpatch.conf; do
 		[ ! -e "$KTREE/$f" ] || die "checkpatch: $KTREE/$f would set its options"
 	done
+	notree=$(mktemp -d)
+	trap 'rm -rf "$notree"' EXIT
 	n=0
 	for p in $(series_patches); do
-		rc=0
-		out=$(cd "$KTREE" && HOME=$CHECKER_HOME perl scripts/checkpatch.pl --strict --quiet \
-			--ignore UNKNOWN_COMMIT_ID \
-			--no-summary --showfile "$PATCHES/$p" 2>&1) || rc=$?
-		found=$(grep -cE '(ERROR|WARNING|CHECK):' <<<"$out" || true)
-		[ -z "$out" ] || echo "$out"
-		# A helper that crashed (spdxcheck.py's Traceback) finds nothing.
-		if [ $rc -gt 1 ] || { [ $rc -eq 1 ] && [ "$found" -eq 0 ]; } ||
-			grep -q '^Traceback' <<<"$out"; then
-			die "checkpatch failed on $p (status $rc) with no finding"
-		fi
-		n=$((n + found))
+		for where in "$KTREE" "$notree"; do
+			rc=0
+			opt=
+			[ "$where" = "$KTREE" ] || opt=--no-tree
+			# shellcheck disable=SC2086
+			out=$(cd "$where" && HOME=$CHECKER_HOME perl "$KTREE/scripts/checkpatch.pl" \
+				--strict --quiet $opt --ignore UNKNOWN_COMMIT_ID \
+				--no-summary --showfile "$PATCHES/$p" 2>&1) || rc=$?
+			found=$(grep -cE '(ERROR|WARNING|CHECK):' <<<"$out" || true)
+			[ -z "$out" ] || echo "$out"
+			# A helper that crashed (spdxcheck.py's Traceback) finds nothing.
+			if [ $rc -gt 1 ] || { [ $rc -eq 1 ] && [ "$found" -eq 0 ]; } ||
+				grep -q '^Traceback' <<<"$out"; then
+				die "checkpatch failed on $p (status $rc) with no finding"
+			fi
+			n=$((n + found))
+		done
 	done
-	echo "checkpatch --strict: $n findings in $(series_patches | wc -l) patches"
+	echo "checkpatch --strict, in the tree and outside any: $n findings in $(series_patches | wc -l) patches"
 	[ "$n" -eq 0 ]
 	;;
 apply)
@@ -274,6 +286,8 @@ htmldocs)
 	;;
 kernel-doc)
 	# kernel-doc -none exits 0 whatever it finds; non-zero is a crash.
+	# Verbose (-v): also a missing Return: description and a description
+	# before the sections; its "info:" and count lines are not findings.
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
 	: > "$tmp/base"
@@ -282,13 +296,13 @@ kernel-doc)
 		if git -C "$KTREE" cat-file -e "base:$f" 2>/dev/null; then
 			mkdir -p "$tmp/b/$(dirname "$f")"
 			git -C "$KTREE" show "base:$f" > "$tmp/b/$f"
-			(cd "$tmp/b" && perl "$KTREE/scripts/kernel-doc" -none "$f") > "$tmp/out" 2>&1 ||
+			(cd "$tmp/b" && perl "$KTREE/scripts/kernel-doc" -v -none "$f") > "$tmp/out" 2>&1 ||
 				{ cat "$tmp/out"; die "kernel-doc failed on the base's $f"; }
-			sed 's/:[0-9]*:/:/' "$tmp/out" >> "$tmp/base"
+			grep -vE ': info: |^[0-9]+ (warning|error)s?$' "$tmp/out" | sed 's/:[0-9]*:/:/' >> "$tmp/base" || true
 		fi
-		(cd "$KTREE" && perl scripts/kernel-doc -none "$f") > "$tmp/out" 2>&1 ||
+		(cd "$KTREE" && perl scripts/kernel-doc -v -none "$f") > "$tmp/out" 2>&1 ||
 			{ cat "$tmp/out"; die "kernel-doc failed on $f"; }
-		sed 's/:[0-9]*:/:/' "$tmp/out" >> "$tmp/tip"
+		grep -vE ': info: |^[0-9]+ (warning|error)s?$' "$tmp/out" | sed 's/:[0-9]*:/:/' >> "$tmp/tip" || true
 	done
 	new=$(new_findings "$tmp/base" "$tmp/tip")
 	[ -z "$new" ] || echo "$new"

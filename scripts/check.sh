@@ -12,6 +12,9 @@
 #   new-files          every file the series adds has a MAINTAINERS F:
 #                      line of the series; every iterator macro it adds
 #                      is in .clang-format's ForEachMacros
+#   clang-format       every C file the series adds follows the tree's
+#                      .clang-format where checkpatch --strict agrees
+#                      (scripts/clang_format_check.py)
 #   htmldocs           each Documentation directory the series adds
 #                      builds alone (SPHINXDIRS) without a warning, and
 #                      its index is in its parent's toctree
@@ -29,7 +32,7 @@ set -euo pipefail
 
 step=${1:?usage: check.sh STEP|--list}
 if [ "$step" = --list ]; then
-	echo checkpatch apply new-files htmldocs kernel-doc sparse-x86_64 sparse-arm64 nosva-arm64 coccicheck bisect-x86_64 bisect-arm64
+	echo checkpatch apply new-files clang-format htmldocs kernel-doc sparse-x86_64 sparse-arm64 nosva-arm64 coccicheck bisect-x86_64 bisect-arm64
 	exit 0
 fi
 WT=$BUILD/check-tree		# worktree: the base, or a prefix of the series
@@ -225,6 +228,11 @@ apply)
 	;;
 new-files)
 	python3 "$TOP/scripts/new_files.py" "$KTREE"
+	;;
+clang-format)
+	# It reads the working tree: the series' files must be HEAD's.
+	[ -z "$(tree_edits)" ] || die "build/linux has uncommitted edits: commit them first"
+	python3 "$TOP/scripts/clang_format_check.py" "$KTREE"
 	;;
 htmldocs)
 	dirs=$(git -C "$KTREE" diff --no-renames --name-only --diff-filter=A base HEAD -- 'Documentation/*.rst' |

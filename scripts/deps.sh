@@ -16,6 +16,8 @@ pkgs=(
 	python3 python3-ply python3-git perl git sparse coccinelle ocaml-nox libpython3-dev
 	# the series applied with quilt, also as a Debian debian/patches/
 	quilt
+	# the layout of the C files the series adds (.clang-format)
+	clang-format
 	# the documentation the series adds (make htmldocs)
 	python3-sphinx python3-sphinx-rtd-theme
 	# make test-long's Debian configurations (linux-config-6.1 from the

@@ -3,7 +3,8 @@
 # findings, ends with a one-line verdict and fails if there is any finding
 # or if a tool or a build fails. Findings are counted against the base:
 # only what the series adds counts. "check.sh --list" prints the steps, in
-# the order make test and make check run them.
+# the order make check runs them; make test runs those of
+# "check.sh --after-kernels" after it has built the debug kernels.
 #   checkpatch         checkpatch.pl --strict on every patch file
 #   apply              the series applies, with zero fuzz, to the base
 #                      with quilt, as make apply does to a plain tree and
@@ -22,17 +23,23 @@
 #   sparse-ARCH        sparse (C=2) and W=1 on every touched directory
 #   bisect-ARCH        every prefix of the series builds the touched
 #                      directories with W=1, adding no warning to the base
-#   nosva-arm64        W=1 on every touched directory of an arm64 kernel
-#                      without CONFIG_ARM_SMMU_V3_SVA or CONFIG_IOMMU_SVA:
-#                      the series builds there too, adding no warning to
-#                      the base, and that kernel links
+#   nosva-arm64        W=1 on every touched directory of the arm64 debug
+#                      kernel without CONFIG_ARM_SMMU_V3_SVA or
+#                      CONFIG_IOMMU_SVA: the series builds there too,
+#                      adding no warning to the base, and that kernel links
 #   coccicheck         coccicheck on every touched C file
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 step=${1:?usage: check.sh STEP|--list}
 if [ "$step" = --list ]; then
-	echo checkpatch apply new-files clang-format htmldocs kernel-doc sparse-x86_64 sparse-arm64 nosva-arm64 coccicheck bisect-x86_64 bisect-arm64
+	echo checkpatch apply new-files clang-format htmldocs kernel-doc sparse-x86_64 sparse-arm64 coccicheck bisect-x86_64 bisect-arm64 nosva-arm64
+	exit 0
+fi
+# The checks whose kernels share most objects with the debug kernels:
+# make test runs them after building those (ccache).
+if [ "$step" = --after-kernels ]; then
+	echo nosva-arm64
 	exit 0
 fi
 WT=$BUILD/check-tree		# worktree: the base, or a prefix of the series
@@ -105,24 +112,43 @@ checkpatch)
 	for f in .checkpatch.conf .scripts/.checkpatch.conf; do
 		[ ! -e "$KTREE/$f" ] || die "checkpatch: $KTREE/$f would set its options"
 	done
-	notree=$(mktemp -d)
-	trap 'rm -rf "$notree"' EXIT
-	n=0
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	notree=$tmp/notree
+	mkdir "$notree"
+	# JOBS runs at once, each writing its output and status to files;
+	# judged afterwards in the series' order.
+	i=0
 	for p in $(series_patches); do
 		for where in "$KTREE" "$notree"; do
-			rc=0
+			i=$((i + 1))
 			opt=
 			[ "$where" = "$KTREE" ] || opt=--no-tree
+			while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
 			# shellcheck disable=SC2086
-			out=$(cd "$where" && HOME=$CHECKER_HOME perl "$KTREE/scripts/checkpatch.pl" \
-				--strict --quiet $opt --ignore UNKNOWN_COMMIT_ID \
-				--no-summary --showfile "$PATCHES/$p" 2>&1) || rc=$?
+			(
+				rc=0
+				cd "$where" && HOME=$CHECKER_HOME perl "$KTREE/scripts/checkpatch.pl" \
+					--strict --quiet $opt --ignore UNKNOWN_COMMIT_ID \
+					--no-summary --showfile "$PATCHES/$p" > "$tmp/$i.out" 2>&1 || rc=$?
+				echo "$rc" > "$tmp/$i.rc"
+			) &
+		done
+	done
+	wait
+	n=0 i=0
+	for p in $(series_patches); do
+		for where in tree notree; do
+			i=$((i + 1))
+			[ -f "$tmp/$i.rc" ] || die "checkpatch ($where) did not run on $p"
+			rc=$(cat "$tmp/$i.rc")
+			out=$(cat "$tmp/$i.out")
 			found=$(grep -cE '(ERROR|WARNING|CHECK):' <<<"$out" || true)
 			[ -z "$out" ] || echo "$out"
 			# A helper that crashed (spdxcheck.py's Traceback) finds nothing.
-			if [ $rc -gt 1 ] || { [ $rc -eq 1 ] && [ "$found" -eq 0 ]; } ||
+			if [ "$rc" -gt 1 ] || { [ "$rc" -eq 1 ] && [ "$found" -eq 0 ]; } ||
 				grep -q '^Traceback' <<<"$out"; then
-				die "checkpatch failed on $p (status $rc) with no finding"
+				die "checkpatch ($where) failed on $p (status $rc) with no finding"
 			fi
 			n=$((n + found))
 		done
@@ -352,16 +378,52 @@ nosva-arm64)
 	[ -z "$new" ]
 	;;
 bisect-*)
+	# One build directory, built incrementally as the worktree steps
+	# through the series, as "git rebase -x make" would: each prefix
+	# compiles only what it changed. Each object's diagnostics stay
+	# beside it (cc-diag.sh), so that a prefix's findings are those of
+	# every object it links, rebuilt or not, as a build from scratch
+	# would print them, and those of make itself.
 	arch=${step#bisect-}
+	o=$OUT/bisect-$arch
+	dirs=$(checked_dirs)
+	mkdir -p "$o"
+	# An object without its diagnostics (a build stopped half-way, an
+	# older workbench) is built again.
+	for d in $dirs; do
+		[ ! -d "$o/$d" ] || find "$o/$d" -name '*.o' -exec sh -c \
+			'for f; do [ -f "$f.diag" ] || rm -f "$f"; done' sh {} +
+	done
+	# bisect_build: build the worktree's touched directories in $o and
+	# print the findings; the build's output goes to stderr.
+	bisect_build() {
+		local rc=0 d m
+		# shellcheck disable=SC2046
+		KMAKE_CC_DIAG=1 KTREE=$WT BUILD_OUT=$o "$TOP/scripts/build.sh" "$arch" W=1 \
+			$(for d in $dirs; do echo "$d/"; done) > "$o/make.raw" 2>&1 || rc=$?
+		cat "$o/make.raw" >&2
+		{
+			cat "$o/make.raw"
+			for d in $dirs; do
+				[ -f "$o/$d/built-in.a" ] || continue
+				# A thin archive names its members from where ar runs.
+				for m in $(cd "$o" && ar t "$d/built-in.a"); do
+					[ -f "$o/$m.diag" ] || die "$m was built without cc-diag.sh"
+					cat "$o/$m.diag"
+				done
+			done
+		} | normalize || die "findings.py failed on the build's output"
+		[ $rc -eq 0 ] || echo "build failed with status $rc" >&2
+		return $rc
+	}
 	worktree_at base
-	dir_build "$WT" "$arch" "$OUT/check-$arch" W=1 > "$LOGS/bisect-base-$arch" ||
-		die "the base does not build on $arch"
+	bisect_build > "$LOGS/bisect-base-$arch" || die "the base does not build on $arch"
 	bad=0 n=0
 	for c in $(git -C "$KTREE" rev-list --reverse base..HEAD); do
 		n=$((n + 1))
 		subject=$(git -C "$KTREE" log -1 --format=%s "$c")
 		worktree_at "$c"
-		if ! dir_build "$WT" "$arch" "$OUT/check-$arch" W=1 > "$LOGS/bisect-$arch.txt"; then
+		if ! bisect_build > "$LOGS/bisect-$arch.txt"; then
 			echo "does not build on $arch: $subject"
 			sed 's/^/    /' "$LOGS/bisect-$arch.txt"
 			bad=$((bad + 1))
@@ -377,7 +439,7 @@ bisect-*)
 		fi
 	done
 	worktree_at base
-	echo "bisect ($arch, $(checked_dirs | tr '\n' ' ')): $((n - bad)) of $n prefixes build with no new W=1 warning"
+	echo "bisect ($arch, $(tr '\n' ' ' <<<"$dirs")): $((n - bad)) of $n prefixes build with no new W=1 warning"
 	[ $bad -eq 0 ] && [ $n -gt 0 ]
 	;;
 coccicheck)
@@ -408,31 +470,42 @@ coccicheck)
 			{ cat "$OUT/cocci-alone.raw" >&2; die "coccicheck failed on $f"; }
 		python3 "$TOP/scripts/findings.py" cocci "$f" < "$OUT/cocci-alone.raw"
 	}
+	# The series' files first; then the base's, only those with a finding
+	# in the series: a finding of the base elsewhere cancels none of the
+	# series' (findings carry their file), so it could hide nothing.
 	files=$(touched_kernel_c)
-	worktree_at base
 	: > "$LOGS/cocci-base"
 	: > "$LOGS/cocci-tip"
-	for arch in x86_64 arm64; do
-		# Each file in a kernel configured for it: ARM code on arm64.
-		mine=() old=()
-		for f in $files; do
-			case "$f" in */arm/*|*/arm64/*) a=arm64 ;; *) a=x86_64 ;; esac
-			[ $a = $arch ] || continue
-			if included "$KTREE" "$f"; then
-				cocci_alone "$KTREE" "$f" >> "$LOGS/cocci-tip"
-				[ ! -f "$WT/$f" ] || ! included "$WT" "$f" ||
-					cocci_alone "$WT" "$f" >> "$LOGS/cocci-base"
-				continue
-			fi
-			mine+=("$f")
-			[ ! -f "$WT/$f" ] || old+=("$f")
+	# cocci_files TREE LOG FILE...: coccicheck on those of the files the
+	# tree has, each in a kernel configured for it (ARM code on arm64).
+	cocci_files() {
+		local tree=$1 log=$2 arch f a out
+		shift 2
+		for arch in x86_64 arm64; do
+			mine=()
+			for f; do
+				[ -f "$tree/$f" ] || continue
+				case "$f" in */arm/*|*/arm64/*) a=arm64 ;; *) a=x86_64 ;; esac
+				[ $a = $arch ] || continue
+				if included "$tree" "$f"; then
+					cocci_alone "$tree" "$f" >> "$log"
+				else
+					mine+=("$f")
+				fi
+			done
+			out=$OUT/$arch
+			[ "$tree" = "$KTREE" ] || out=$OUT/check-$arch
+			cocci $arch "$tree" "$out" "${mine[@]}" >> "$log"
 		done
-		cocci $arch "$WT" "$OUT/check-$arch" "${old[@]}" >> "$LOGS/cocci-base"
-		cocci $arch "$KTREE" "$OUT/$arch" "${mine[@]}" >> "$LOGS/cocci-tip"
-	done
+	}
+	# shellcheck disable=SC2086
+	cocci_files "$KTREE" "$LOGS/cocci-tip" $files
+	worktree_at base
+	# shellcheck disable=SC2046
+	cocci_files "$WT" "$LOGS/cocci-base" $(sed 's/: .*//' "$LOGS/cocci-tip" | sort -u)
 	new=$(new_findings "$LOGS/cocci-base" "$LOGS/cocci-tip")
 	[ -z "$new" ] || echo "$new"
-	echo "coccicheck ($(echo $files)): base $(wc -l < "$LOGS/cocci-base"), series $(wc -l < "$LOGS/cocci-tip"), new $(grep -c . <<<"$new" || true)"
+	echo "coccicheck ($(echo $files)): base (in the files with a finding) $(wc -l < "$LOGS/cocci-base"), series $(wc -l < "$LOGS/cocci-tip"), new $(grep -c . <<<"$new" || true)"
 	[ -z "$new" ]
 	;;
 *)

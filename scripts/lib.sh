@@ -79,17 +79,21 @@ tree_edits() {
 }
 
 # A kernel is named ARCH (the debug test kernel) or ARCH-FLAVOUR (e.g.
-# x86_64-bench): configs/common.config, then debug.config or FLAVOUR.config,
-# then ARCH.config, then FLAVOUR-ARCH.config where there is one (what the
+# x86_64-bench): configs/common.config, then debug.config or FLAVOUR.config
+# (debug.config for a flavour that has only FLAVOUR-ARCH.config), then
+# ARCH.config, then FLAVOUR-ARCH.config where there is one (what the
 # flavour turns off of ARCH.config). It is built in build/out/NAME.
 kernel_arch() { echo "${1%%-*}"; }
 kernel_frags() {
-	local flavour=debug arch more=''
+	local flavour=debug arch more='' own
 	[ "${1#*-}" = "$1" ] || flavour=${1#*-}
 	arch=$(kernel_arch "$1")
 	[ ! -f "$TOP/configs/$flavour-$arch.config" ] || more=$TOP/configs/$flavour-$arch.config
-	echo "$TOP/configs/common.config" "$TOP/configs/$flavour.config" \
-		"$TOP/configs/$arch.config" $more
+	# A flavour without a fragment of its own (nosva) is the debug
+	# kernel changed by its ARCH one.
+	own=$TOP/configs/$flavour.config
+	[ -f "$own" ] || [ -z "$more" ] || own=$TOP/configs/debug.config
+	echo "$TOP/configs/common.config" "$own" "$TOP/configs/$arch.config" $more
 }
 
 # build_stamp KERNEL: what a kernel built from KTREE depends on that the
@@ -144,16 +148,21 @@ worktree_at() {
 	fi
 }
 
+# kcc_name ARCH: the C compiler of ARCH's kernels; kcc ARCH ARGS...: run it.
+kcc_name() { if [ "$1" = arm64 ]; then echo aarch64-linux-gnu-gcc; else echo gcc; fi; }
+kcc() { local cc; cc=$(kcc_name "$1"); shift; "$cc" "$@"; }
+
 # kmake ARCH ARGS...: make in the kernel tree for one architecture, silent
 # unless KMAKE_SILENT is empty (-s also sinks the stdout of every command).
+# KMAKE_CC_DIAG=1: each object's compiler diagnostics go to OBJ.diag
+# (cc-diag.sh).
 kmake() {
 	local arch=$1; shift
-	local cross=() cc=gcc
-	if [ "$arch" = arm64 ]; then
-		cross=(CROSS_COMPILE=aarch64-linux-gnu-)
-		cc=aarch64-linux-gnu-gcc
-	fi
-	make ${KMAKE_SILENT--s} -C "$KTREE" ARCH="$arch" "${cross[@]}" CC="ccache $cc" \
+	local cross=() cc diag=
+	cc=$(kcc_name "$arch")
+	[ "$arch" != arm64 ] || cross=(CROSS_COMPILE=aarch64-linux-gnu-)
+	[ "${KMAKE_CC_DIAG:-}" != 1 ] || diag="$TOP/scripts/cc-diag.sh "
+	make ${KMAKE_SILENT--s} -C "$KTREE" ARCH="$arch" "${cross[@]}" CC="${diag}ccache $cc" \
 		HOSTCC="ccache gcc" -j"$JOBS" "$@"
 }
 

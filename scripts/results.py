@@ -175,6 +175,7 @@ class Kselftest:
         self.results = []   # (number, name, status, reason); status ok/not ok/skip
         self.totals = None  # (pass, fail, xfail, xpass, skip, error)
         self.run = None     # the test the harness announced last
+        self.said = []      # what the harness printed since that test began
 
     def line(self, text):
         m = K_PLAN.match(text)
@@ -184,6 +185,7 @@ class Kselftest:
         m = K_RUN.match(text)
         if m:
             self.run = m.group(1)
+            self.said = []
             return
         m = K_RESULT.match(text)
         if m:
@@ -192,9 +194,17 @@ class Kselftest:
                 self.results.append((num, self.run or '?', 'skip' if status == 'ok' else status,
                                      rest[len('# SKIP'):].strip()))
             else:
-                self.results.append((num, rest.strip(), status, ''))
+                # A failed test's own lines ("file:line:test:Expected ...")
+                # say why: the last few go with its verdict.
+                said = [t[2:] for t in self.said if t.startswith('# ') and
+                        not t.lstrip('# ').startswith(('OK ', 'FAIL '))]
+                self.results.append((num, rest.strip(), status,
+                                     ' | '.join(said[-6:]) if status == 'not ok' else ''))
             self.run = None
+            self.said = []
             return
+        if self.run:
+            self.said.append(text)
         m = K_TOTALS.match(text)
         if m:
             self.totals = tuple(int(x) for x in m.groups())
@@ -465,7 +475,7 @@ def judge_kselftests(cfg, log, add):
             else:
                 add('kselftest', status == 'ok', '%s: %s' % (prog, name),
                     '' if status == 'ok' else 'skipped: ' + reason if status == 'skip'
-                    else status)
+                    else status + (' -- ' + reason if reason else ''))
 
 
 def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):

@@ -195,6 +195,20 @@ class GuestLogJudge(unittest.TestCase):
         with self.assertRaises(ValueError):
             results.judge(cfg, f, run_id_of(f))
 
+    def test_a_failed_kselftest_says_why(self):
+        k = 'kselftest iommu/iommu_pasid_fail_nth: '
+        lines = replace(fixture('mock-arm64'), r'^' + k + r'#\s+OK  fail_nth\.dma_fault_read\.sweep$',
+                        k + '#            FAIL  fail_nth.dma_fault_read.sweep')
+        lines = replace(lines, r'^' + k + r'ok (\d+) fail_nth\.dma_fault_read\.sweep$',
+                        k + r'not ok \1 fail_nth.dma_fault_read.sweep')
+        lines = insert_after(lines, r'^' + k + r'#\s+RUN\s+fail_nth\.dma_fault_read\.sweep',
+                             [k + '# iommu_pasid_fail_nth.c:498:sweep:Expected 0 (0) == ret (-1)\n'])
+        failed = [t for t in failures('mock-arm64', lines) if t[1].endswith('dma_fault_read.sweep')]
+        self.assertEqual(len(failed), 1, failed)
+        self.assertIn('not ok -- iommu_pasid_fail_nth.c:498:sweep:Expected 0 (0) == ret (-1)',
+                      failed[0][3])
+        self.assertNotIn('FAIL', failed[0][3])
+
     def test_not_ok_skip_is_a_failure(self):
         self.caught('vtd', replace(fixture('vtd'), r'^(\s*)ok (\d+ sva_bind_twice # SKIP)',
                                    r'\1not ok \2'),
@@ -939,7 +953,9 @@ allnoconfig:
 %/: FORCE
 \tenv > $(O)/env.txt
 \techo "ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE) KCFLAGS=$(KCFLAGS) CC=$(CC)" >> $(O)/env.txt
-\tset -e; for f in $@*.c; do $(CC) -Wall -c $$f -o /dev/null; done
+\tset -e; mkdir -p $(O)/$@; rm -f $(O)/$@built-in.a; for f in $@*.c; do \\
+\t\to=$(O)/$${f%.c}.o; [ "$$o" -nt "$$f" ] || $(CC) -Wall -c $$f -o $$o; \\
+\t\t(cd $(O) && ar cDPrST $@built-in.a $${f%.c}.o); done
 FORCE:
 .PHONY: FORCE
 '''
@@ -953,7 +969,8 @@ def git(tree, *args):
 
 
 def fake_tree(path, commits):
-    """A git tree at PATH: base (tag "base") plus one commit per (subject, a.c)."""
+    """A git tree at PATH: base (tag "base") plus one commit per (subject,
+    a.c) or (subject, {file in drivers/fake: text})."""
     os.makedirs(os.path.join(path, 'scripts/kconfig'))
     os.makedirs(os.path.join(path, 'drivers/fake'))
     write(os.path.join(path, 'Makefile'), FAKE_MAKEFILE)
@@ -968,8 +985,10 @@ def fake_tree(path, commits):
     git(path, 'commit', '-q', '-m', 'base')
     git(path, 'tag', 'base')
     for subject, text in commits:
-        write(src, text)
-        git(path, 'commit', '-q', '-a', '-m', subject)
+        for name, t in (text.items() if isinstance(text, dict) else (('a.c', text),)):
+            write(os.path.join(path, 'drivers/fake', name), t)
+        git(path, 'add', '-A')
+        git(path, 'commit', '-q', '-m', subject)
 
 
 class PrefixConf(unittest.TestCase):
@@ -1112,6 +1131,16 @@ class Workbench(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0, 'a new warning passed:\n' + p.stdout)
         self.assertIn('new W=1 warnings on x86_64 after: warns', p.stdout)
 
+    def test_bisect_keeps_the_warnings_of_objects_it_did_not_rebuild(self):
+        # The build is incremental: after "other", a.o is not rebuilt, and
+        # its warning must still count, as in a build from scratch.
+        p = self.bisect([('warns', 'int fake(void) { int unused; return 1; }\n'),
+                         ('other', {'b.c': 'int other(void) { return 2; }\n'}),
+                         ('fixed', 'int fake(void) { return 1; }\n')])
+        self.assertNotEqual(p.returncode, 0, 'a kept warning passed:\n' + p.stdout)
+        self.assertIn('new W=1 warnings on x86_64 after: other', p.stdout)
+        self.assertIn('builds clean on x86_64: fixed', p.stdout)
+
     def test_sparse_step_fails_when_the_series_does_not_build(self):
         p = self.bisect([('broken', 'int fake(void) { return }\n')], step='sparse-x86_64')
         self.assertNotEqual(p.returncode, 0, 'a series that does not build passed:\n' + p.stdout)
@@ -1134,6 +1163,42 @@ class Workbench(unittest.TestCase):
             self.assertNotIn(word, seen, 'the user environment reached the build')
         self.assertIn('LC_ALL=C\n', seen)
         self.assertIn('ARCH=x86_64 ', seen)
+
+    def test_configuration_is_made_again_when_its_inputs_change(self):
+        ktree = os.path.join(self.tmp, 'build/linux')
+        fake_tree(ktree, [])
+        config = os.path.join(self.tmp, 'build/out/x86_64/.config')
+
+        def build():
+            p = self.script('build.sh', 'x86_64', 'drivers/fake/', env={'KTREE': ktree})
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            with open(config) as f:
+                return f.read()
+        made = build()
+        self.assertIn('CONFIG_KUNIT=y', made)
+        # An edited .config, and a Kconfig file the tree changes (here one
+        # it adds, uncommitted, then committed): configured again.
+        write(config, 'CONFIG_EDITED=y\n')
+        self.assertEqual(build(), made, 'an edited .config was kept')
+        kconfig = os.path.join(ktree, 'drivers/fake/Kconfig')
+        merged = os.path.join(self.tmp, 'build/out/x86_64/fragments.config')
+        write(kconfig, 'config FAKE\n\tbool "fake"\n')
+        git(ktree, 'add', kconfig)
+        git(ktree, 'commit', '-q', '-m', 'Kconfig')
+        build()
+        # Each step changes what only one of the inputs shows: the working
+        # tree's edit, then a commit of new content.
+        for step, commit in (('edited', False), ('committed', True)):
+            write(kconfig, 'config FAKE\n\tbool "%s"\n' % step)
+            if commit:
+                git(ktree, 'commit', '-q', '-a', '-m', step)
+                os.utime(merged, (0, 0))
+                build()
+                write(kconfig, 'config FAKE\n\tbool "%s again"\n' % step)
+                git(ktree, 'commit', '-q', '-a', '-m', step)
+            os.utime(merged, (0, 0))
+            build()
+            self.assertNotEqual(os.stat(merged).st_mtime, 0, 'a Kconfig change (%s) was not seen' % step)
 
     def test_one_command_at_a_time(self):
         lock = os.path.join(self.tmp, 'build/lock')

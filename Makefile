@@ -22,11 +22,11 @@ run:
 test:
 	@$(S)/test.sh
 
-## make test-long        make test, and the guests that do not fit CI (guests/long/)
+## make test-long        make test, coccicheck, and what does not fit CI (guests/long/, ...)
 test-long:
 	@$(S)/test.sh long
 
-## make check            set-up and static checks only, as make test runs them
+## make check            set-up and all static checks (make test leaves out coccicheck)
 check:
 	@$(S)/test.sh static
 

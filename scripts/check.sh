@@ -4,7 +4,8 @@
 # or if a tool or a build fails. Findings are counted against the base:
 # only what the series adds counts. "check.sh --list" prints the steps, in
 # the order make check runs them; make test runs those of
-# "check.sh --after-kernels" after it has built the debug kernels.
+# "check.sh --after-kernels" after it has built the debug kernels, and
+# leaves those of "check.sh --long-only" to make check and make test-long.
 #   checkpatch         checkpatch.pl --strict on every patch file
 #   apply              the series applies, with zero fuzz, to the base
 #                      with quilt, as make apply does to a plain tree and
@@ -27,7 +28,8 @@
 #                      kernel without CONFIG_ARM_SMMU_V3_SVA or
 #                      CONFIG_IOMMU_SVA: the series builds there too,
 #                      adding no warning to the base, and that kernel links
-#   coccicheck         coccicheck on every touched C file
+#   coccicheck         coccicheck on every touched C file (not in make
+#                      test: ten minutes that ccache cannot shorten)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -40,6 +42,10 @@ fi
 # make test runs them after building those (ccache).
 if [ "$step" = --after-kernels ]; then
 	echo nosva-arm64
+	exit 0
+fi
+if [ "$step" = --long-only ]; then
+	echo coccicheck
 	exit 0
 fi
 WT=$BUILD/check-tree		# worktree: the base, or a prefix of the series

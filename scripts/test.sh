@@ -4,9 +4,10 @@
 # do not fit CI's budget (make test-long: guests/long/, each on a kernel
 # of its own, the builds in Debian's and allmodconfig configurations, and
 # the guests after each driver patch). make test: the packages, the
-# workbench's own self-test, the tree, the static checks, both kernels,
-# every guest. Always ends with summary.py's verdict, per kind of test,
-# and the line "N passed, N failed"; exits non-zero when anything failed.
+# workbench's own self-test, the tree, the static checks but those of
+# check.sh --long-only, both kernels, every guest. Always ends with
+# summary.py's verdict, per kind of test, and the line "N passed, N
+# failed"; exits non-zero when anything failed.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -37,6 +38,7 @@ say "== static checks"
 # A list that cannot be had is a failed check, not an empty one.
 checks=$("$TOP/scripts/check.sh" --list) || checks=
 after=$("$TOP/scripts/check.sh" --after-kernels) || checks=
+long_only=$("$TOP/scripts/check.sh" --long-only) || checks=
 if [ -z "$checks" ]; then
 	record static "list the static checks" 1 0 scripts/check.sh
 	say "  check.sh --list failed: no static checks run"
@@ -49,6 +51,7 @@ static_check() {
 for c in $checks; do
 	# make test builds the debug kernels first for these (check.sh).
 	case "$what: $after " in static:*) ;; *" $c "*) continue ;; esac
+	case "$what: $long_only " in all:*" $c "*) continue ;; esac
 	static_check "$c"
 done
 [ "$what" = static ] && summary

@@ -38,8 +38,8 @@ if [ "$step" = --list ]; then
 	echo checkpatch apply new-files clang-format htmldocs kernel-doc sparse-x86_64 sparse-arm64 coccicheck bisect-x86_64 bisect-arm64 nosva-arm64
 	exit 0
 fi
-# The checks whose kernels share most objects with the debug kernels:
-# make test runs them after building those (ccache).
+# The checks make test runs after building the debug kernels (make check
+# runs all in --list's order).
 if [ "$step" = --after-kernels ]; then
 	echo nosva-arm64
 	exit 0

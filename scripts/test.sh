@@ -71,7 +71,7 @@ for k in "${kernels[@]}"; do
 done
 
 if [ -n "$after" ]; then
-	say "== static checks that reuse the kernels' objects"
+	say "== static checks after the kernels"
 	for c in $after; do
 		case " $checks " in *" $c "*) static_check "$c" ;; esac
 	done

@@ -9,6 +9,10 @@ S := scripts
 # Selectors count only when given on the command line, never from the
 # environment (an exported ARCH must not change what is built).
 cmdline = $(if $(filter command line,$(origin $(1))),$($(1)),$(2))
+# Run a command that reads or writes build/ without a script of ours (they
+# lock build/ themselves, scripts/lib.sh) under build/lock, or refuse.
+locked = mkdir -p build && { flock -n -E 75 build/lock $(1); rc=$$?; [ $$rc -ne 75 ] || \
+	echo "error: a workbench command is using build/ (build/lock)" >&2; [ $$rc -eq 0 ]; }
 
 .PHONY: help run test test-long check bench selftest deps tree export apply debian-patches abi-changes build boot clean
 help:
@@ -56,11 +60,11 @@ apply:
 
 ## make debian-patches the series as a Debian debian/patches/ (DEP-3), in build/debian-patches
 debian-patches:
-	@python3 $(S)/debian_patches.py patches build/debian-patches
+	@$(call locked,python3 $(S)/debian_patches.py patches build/debian-patches)
 
 ## make abi-changes    patches/abi-changes.txt from the Debian builds of make test-long (an arch not built keeps its block if of the same source)
 abi-changes:
-	@python3 $(S)/abi_changes.py build/linux build/config-builds --keep patches/abi-changes.txt > patches/abi-changes.txt.new && \
+	@$(call locked,python3 $(S)/abi_changes.py build/linux build/config-builds --keep patches/abi-changes.txt > patches/abi-changes.txt.new) && \
 		mv patches/abi-changes.txt.new patches/abi-changes.txt || { rm -f patches/abi-changes.txt.new; exit 1; }
 
 ## make build            build both debug kernels (ARCHS=x86_64 for one)

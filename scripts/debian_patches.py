@@ -3,8 +3,9 @@
 
 Reads PATCHES/series and the git format-patch files it names, and writes
 OUT/debian/patches/DIR/NNNN-name.patch, each with a DEP-3 header
-(Description, Author, Origin, Forwarded, Last-Update) in place of the
-mail header, DIR being bugfix/all/iommu-pasid for a patch with a Fixes:
+(Description, Author, Origin, Forwarded, Last-Update, and for a patch
+whose change a later upstream kernel makes, Applied-Upstream) in place
+of the mail header, DIR being bugfix/all/iommu-pasid for a patch with a Fixes:
 tag and features/all/iommu-pasid for the others, as Debian files them,
 and OUT/debian/patches/series-iommu-pasid, the lines to append to the
 linux source package's debian/patches/series, in the series' order.
@@ -26,6 +27,13 @@ SUBDIR = 'features/all/iommu-pasid'
 BUGFIX = 'bugfix/all/iommu-pasid'
 # copied beside the features: PATCHES/name -> SUBDIR/as
 CARRY = [('abi-changes.txt', 'abi-changes.txt'), ('0000-cover-letter.patch', 'cover-letter.txt')]
+# Patches (by subject) whose change upstream made later in a commit of its
+# own. Ours is written for 6.1, not taken from it; DEP-3's Applied-Upstream
+# tells a packager on a newer base which patch to drop. Each must match.
+UPSTREAM = {
+    'PCI: Enable PASID only where ACS keeps PASID requests off peers':
+        'v6.2, commit:201007ef707a',
+}
 
 
 def fail(msg):
@@ -68,8 +76,10 @@ def dep3(path):
         'Forwarded: no',
         'Last-Update: ' + day,
     ]
+    if subject in UPSTREAM:
+        lines.append('Applied-Upstream: ' + UPSTREAM[subject])
     fix = any(line.startswith('Fixes: ') for line in body)
-    return '\n'.join(lines) + '\n' + diff, BUGFIX if fix else SUBDIR
+    return subject, '\n'.join(lines) + '\n' + diff, BUGFIX if fix else SUBDIR
 
 
 def main():
@@ -90,11 +100,16 @@ def main():
     os.makedirs(os.path.join(top, SUBDIR))
     os.makedirs(os.path.join(top, BUGFIX))
     where = []
+    subjects = set()
     for name in names:
-        text, subdir = dep3(os.path.join(args.patches, name))
+        subject, text, subdir = dep3(os.path.join(args.patches, name))
+        subjects.add(subject)
         with open(os.path.join(top, subdir, name), 'w', encoding='utf-8') as f:
             f.write(text)
         where.append('%s/%s\n' % (subdir, name))
+    unmatched = sorted(set(UPSTREAM) - subjects)
+    if unmatched:
+        fail('UPSTREAM names no patch of the series: %s' % '; '.join(unmatched))
     with open(os.path.join(top, 'series-iommu-pasid'), 'w') as f:
         f.write('# PASID-granular IOMMU domain attachment: append to'
                 ' debian/patches/series\n')

@@ -12,13 +12,17 @@
 # that commit (scripts/prefix_conf.py: the suites, selftests and
 # expected warnings it has). Console logs: build/logs/guest-prefix-N-GUEST.log;
 # results: build/prefix-guests/. Prints one line per boot and a total;
-# fails if a kernel did not build or a guest failed.
+# fails if a kernel did not build or a guest failed. FROM=N starts at
+# patch N (to resume a run; the boots before N are not repeated and their
+# results in build/prefix-guests/ are kept).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 WT=$BUILD/prefix-tree
 D=$BUILD/prefix-guests
-rm -rf "$D"
+FROM=${FROM:-1}
+[[ $FROM =~ ^[1-9][0-9]*$ ]] || die "FROM=$FROM: a patch number (1 is the first)"
+[ "$FROM" -gt 1 ] || rm -rf "$D"
 mkdir -p "$D"
 
 # A commit's guests, by the drivers it changes.
@@ -36,6 +40,7 @@ n=0 passed=0 failed=0 i=0
 for c in $commits; do
 	i=$((i + 1))
 	[ "$c" != "$last" ] || break
+	[ $i -ge "$FROM" ] || continue
 	guests=$(guests_of "$c")
 	[ -n "$guests" ] || continue
 	worktree_at "$c"
@@ -69,6 +74,6 @@ for c in $commits; do
 		say "patch $i ($subject): $g: $verdict, $(tail -n 1 "$D/result-$name.txt")"
 	done
 done
-[ $n -gt 0 ] || die "no driver patch in the series"
+[ $n -gt 0 ] || die "no driver patch in the series from patch $FROM on"
 say "guests after $n driver-patch boots: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -6,7 +6,13 @@ Usage: results.py GUEST_CONF LOG --run-id ID --json OUT [--boot-status RC] [--de
 Every KUnit case and every guest check is one test; so is each verdict on
 the log as a whole. The guest fails on:
   - a failed or skipped case of an expected suite, an expected suite that
-    did not run or ran fewer cases than it planned, a suite whose result
+    did not run or ran fewer cases than it planned, a suite listed in
+    SUITES or SKIPPED_SUITES whose cases (and, counting each parameter of
+    a parameterised case, their runs) are not as many as KUNIT_CASES pins
+    ("suite=CASES[/RUNS] ..."; every listed suite needs one, unless
+    KUNIT_CASES_UNPINNED=1 says the guest definition was cut down for a
+    prefix of the series), an expectation or assertion failure printed for
+    a case after that case's result line, a suite whose result
     line or KUnit's own totals disagree with the cases parsed, a boot
     whose suites (those reported before the guest's checks began; a check
     may run one later) are not the ones KUnit planned;
@@ -132,6 +138,18 @@ def skipped_suites(spec):
     return out
 
 
+def kunit_pins(spec):
+    """KUNIT_CASES="suite=CASES[/RUNS] ..." -> {suite: (cases, runs or None)}."""
+    out = {}
+    for item in spec.split():
+        m = re.match(r'^([\w-]+)=(\d+)(?:/(\d+))?$', item)
+        if not m or m.group(1) in out:
+            raise ValueError('KUNIT_CASES item %r is not "suite=CASES[/RUNS]", or repeats a suite'
+                             % item)
+        out[m.group(1)] = (int(m.group(2)), int(m.group(3)) if m.group(3) else None)
+    return out
+
+
 def expected_warnings(spec):
     """EXPECT_WARN="N|suite.case|message[;...]" -> [(suite.case, message, N)]."""
     out = []
@@ -239,6 +257,7 @@ class Log:
         self.late = set()    # suites run after the boot-time ones, by a check
         checks_started = False
         self.infos = {}      # (suite, case) -> info lines
+        self.infos_judged = {}  # (suite, case) -> infos there at its result
         self.order = []      # every case, as suite.case, in the order reported
         self.checks = []     # (name, ok, detail)
         self.warns = []      # (function, message, suite.case or None)
@@ -374,7 +393,9 @@ class Log:
                 elif suite:
                     # "not ok # SKIP" is not a skip: KUnit 6.1 never prints it.
                     skip = status == 'ok' and '# SKIP' in rest
-                    failed = any(FAILED_EXPECT.match(i) for i in self.infos.get((suite, name), []))
+                    infos = self.infos.get((suite, name), [])
+                    self.infos_judged[(suite, name)] = len(infos)
+                    failed = any(FAILED_EXPECT.match(i) for i in infos)
                     if failed:
                         status, rest = 'not ok', rest + ' (an expectation failed)'
                     self.suites[suite].append((name, 'skip' if skip and not failed else status, rest))
@@ -405,6 +426,17 @@ class Log:
         for i, at in enumerate(warn_at):
             self.warns[i] += (self.case_at(at),)
         self.report_cases = [self.case_at(at) for at in self.report_at]
+
+    def stray_failures(self):
+        """[(suite.case, line)]: expectation and assertion failures printed
+        after their case's result line (by a thread or work that outlived
+        the case), or for a case that never reported."""
+        out = []
+        for (suite, case), infos in sorted(self.infos.items()):
+            for text in infos[self.infos_judged.get((suite, case), 0):]:
+                if FAILED_EXPECT.match(text):
+                    out.append(('%s.%s' % (suite, case), text))
+        return out
 
     def case_at(self, at):
         """The suite.case that (suite, cases done) was in, or None."""
@@ -507,6 +539,17 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
         raise ValueError('suites both expected and skipped: %s' % ', '.join(sorted(both)))
     counts = {}
     listed = expected + sorted(skipping)
+    # A case compiled out (a wrong #ifdef) also leaves KUnit's own plan and
+    # totals one short: only a count fixed in the guest definition sees it.
+    pins = kunit_pins(cfg.get('KUNIT_CASES', ''))
+    if cfg.get('KUNIT_CASES_UNPINNED') != '1':
+        unpinned = [s for s in listed if s not in pins]
+        if unpinned:
+            raise ValueError('KUNIT_CASES pins no count for %s' % ', '.join(unpinned))
+    stale = sorted(set(pins) - set(listed))
+    if stale:
+        raise ValueError('KUNIT_CASES pins %s, which SUITES and SKIPPED_SUITES do not list'
+                         % ', '.join(stale))
     for s in listed + sorted(set(log.suites) - set(listed)):
         cases = log.suites.get(s)
         if not cases:
@@ -542,6 +585,13 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
             if demo and s in expected:
                 for info in log.infos.get((s, name), []):
                     tests.append(('info', info, True, ''))
+        if s in pins:
+            want_cases, want_runs = pins[s]
+            add('kunit', len(cases) == want_cases and want_runs in (None, sum(over)),
+                'suite %s cases' % s,
+                '%d cases, %d runs counting each parameter; KUNIT_CASES pins %d%s'
+                % (len(cases), sum(over), want_cases,
+                   '' if want_runs is None else ' and %d runs' % want_runs))
         if s not in listed and all(st == 'ok' for _, st, _ in cases):
             tests.append(('note', 'suite %s ran but is not expected here' % s, True, ''))
         # A suite cut short (crash, hang) reports fewer cases than planned.
@@ -567,6 +617,8 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
             add('kunit', st == want and tot == want_tot, 'suite %s totals' % s,
                 'KUnit says pass:fail:skip:total %s (totals %s), parsed %s (totals %s)'
                 % (fmt(st), fmt(tot), fmt(want), fmt(want_tot)))
+    for where, text in log.stray_failures():
+        add('kunit', False, where, 'failed after its result line, or never reported: ' + text)
     # A suite that failed before its header (suite_init) has a result only.
     for s in sorted(set(log.suite_ok) - set(log.suites)):
         add('kunit', log.suite_ok[s], 'suite %s result' % s,

@@ -48,8 +48,28 @@ def run_id_of(lines):
     return ids.pop()
 
 
-def failures(guest, lines, run_id=None, boot_status=0):
-    cfg = results.read_conf(os.path.join(TOP, 'guests', guest + '.conf'))
+def fixture_conf(conf, guest):
+    """guests/CONF with KUNIT_CASES as GUEST's canned log has them: the log
+    may be of an earlier revision of the series than the definition."""
+    cfg = results.read_conf(os.path.join(TOP, 'guests', conf))
+    cfg['KUNIT_CASES'] = fixture_pins(cfg, guest)
+    return cfg
+
+
+def fixture_pins(cfg, guest):
+    log = results.Log(fixture(guest))
+    pins = []
+    for s in cfg.get('SUITES', '').split() + sorted(
+            results.skipped_suites(cfg.get('SKIPPED_SUITES', ''))):
+        cases = log.suites.get(s, [])
+        runs = sum(max(1, len(log.params.get((s, c), []))) for c, _, _ in cases)
+        pins.append('%s=%d/%d' % (s, len(cases), runs))
+    return ' '.join(pins)
+
+
+def failures(guest, lines, run_id=None, boot_status=0, cfg=None):
+    if cfg is None:
+        cfg = fixture_conf(guest + '.conf', guest)
     tests = results.judge(cfg, lines, run_id or run_id_of(fixture(guest)), boot_status)
     return [t for t in tests if t[0] in ('kunit', 'kselftest', 'check') and not t[2]]
 
@@ -128,7 +148,7 @@ class GuestLogJudge(unittest.TestCase):
                                         ['    1..1\n', '    # sva_bind_twice: EXPECTATION FAILED at'
                                          ' drivers/iommu/iommu-sva-test.c:1\n']),
                     'a case that failed an expectation, then skipped')
-        cfg = results.read_conf(os.path.join(TOP, 'guests', 'vtd.conf'))
+        cfg = fixture_conf('vtd.conf', 'vtd')
         cfg['SUITES'] += ' iommu-sva'
         with self.assertRaises(ValueError):
             results.judge(cfg, fixture('vtd'), run_id_of(fixture('vtd')))
@@ -172,11 +192,11 @@ class GuestLogJudge(unittest.TestCase):
         short = replace(short, k + r'# Totals: pass:(\d+)',
                         lambda m: k + '# Totals: pass:%d' % (int(m.group(1)) - 1))
         self.caught('failnth', short, 'a kselftest program one test short')
-        cfg = results.read_conf(os.path.join(TOP, 'guests', 'failnth.conf'))
+        cfg = fixture_conf('failnth.conf', 'failnth')
         cfg['EXPECT_WARN'] = '1|iommu-failnth.x|message'
         with self.assertRaises(ValueError):
             results.judge(cfg, f, run_id_of(f))
-        cfg = results.read_conf(os.path.join(TOP, 'guests', 'failnth.conf'))
+        cfg = fixture_conf('failnth.conf', 'failnth')
         del cfg['KSELFTEST_TESTS']
         with self.assertRaises(ValueError):
             results.judge(cfg, f, run_id_of(f))
@@ -190,7 +210,7 @@ class GuestLogJudge(unittest.TestCase):
         self.caught('smmuv3', replace(s, r'(kselftest iommu/iommu_pasid: ok \d+) # SKIP another IOMMU driver is active',
                                       r'\1 pasid.all_pasids.attach_detach'),
                     'a kselftest ran where it does not apply')
-        cfg = results.read_conf(os.path.join(TOP, 'guests', 'failnth.conf'))
+        cfg = fixture_conf('failnth.conf', 'failnth')
         cfg['KSELFTEST_SKIP'] = 'iommu/other|whatever'
         with self.assertRaises(ValueError):
             results.judge(cfg, f, run_id_of(f))
@@ -294,6 +314,55 @@ class GuestLogJudge(unittest.TestCase):
     def test_missing_case(self):
         self.caught('mock', [l for l in fixture('mock') if ' sva_fault_resolved' not in l
                              or 'ok' not in l], 'a case that never reported')
+
+    def test_case_compiled_out(self):
+        # A case gone with KUnit's plan, numbering and totals agreeing: only
+        # the pin sees it.
+        lines = fixture('mock')
+        at = next(i for i, l in enumerate(lines) if '# Subtest: iommu-pasid' in l)
+        end = next(i for i in range(at, len(lines)) if re.search(r'^ok \d+ iommu-pasid$', lines[i]))
+        gone, n = lines[:at], 0
+        for l in lines[at:end]:
+            if re.search(r'^    ok \d+ pasid_attach_busy$', l):
+                continue
+            m = re.search(r'^    ok \d+ (\w+)$', l)
+            if m:
+                n += 1
+                l = '    ok %d %s\n' % (n, m.group(1))
+            l = re.sub(r'^    1\.\.(\d+)$', lambda m: '    1..%d' % (int(m.group(1)) - 1), l)
+            l = re.sub(r'^(# (?:iommu-pasid|Totals): pass:)(\d+)(.*total:)(\d+)$', lambda m: '%s%d%s%d' % (
+                m.group(1), int(m.group(2)) - 1, m.group(3), int(m.group(4)) - 1), l)
+            gone.append(l)
+        gone += lines[end:]
+        self.assertEqual(len(gone), len(lines) - 1)
+        cfg = fixture_conf('mock.conf', 'mock')
+        self.assertEqual([f[1] for f in failures('mock', gone, cfg=cfg)], ['suite iommu-pasid cases'])
+        unpinned = dict(cfg, KUNIT_CASES='', KUNIT_CASES_UNPINNED='1')
+        self.assertEqual(failures('mock', gone, cfg=unpinned), [])
+        # A parameter gone, with its case's and the suite's totals agreeing.
+        vtd = [l for l in fixture('vtd') if l.rstrip() != '        ok 2 caching mode on']
+        vtd = replace(vtd, r'^    # vtd_pasid_first_level: pass:2 fail:0 skip:0 total:2$',
+                      '    # vtd_pasid_first_level: pass:1 fail:0 skip:0 total:1')
+        at = next(i for i, l in enumerate(vtd) if 'vtd_pasid_first_level: pass:1' in l)
+        at += next(i for i, l in enumerate(vtd[at:]) if l.startswith('# Totals:'))
+        vtd[at] = re.sub(r'pass:(\d+)(.*)total:(\d+)', lambda m: 'pass:%d%stotal:%d' % (
+            int(m.group(1)) - 1, m.group(2), int(m.group(3)) - 1), vtd[at])
+        self.caught('vtd', vtd, 'a parameter gone, every count agreeing')
+        # Every listed suite needs a pin, and a pin a listed suite.
+        cfg = fixture_conf('vtd.conf', 'vtd')
+        for pins in (re.sub(r'\bpci-pasid-acs=\S+', '', cfg['KUNIT_CASES']),
+                     cfg['KUNIT_CASES'] + ' other-suite=1', 'iommu-vtd-sva=one'):
+            with self.assertRaises(ValueError):
+                results.judge(dict(cfg, KUNIT_CASES=pins), fixture('vtd'), run_id_of(fixture('vtd')))
+        unpinned = dict(cfg, KUNIT_CASES='', KUNIT_CASES_UNPINNED='1')
+        self.assertEqual(failures('vtd', fixture('vtd'), cfg=unpinned), [])
+
+    def test_expectation_failed_after_the_result(self):
+        # Deferred work that outlives its case and fails it afterwards.
+        late = '    # t_max_pasids: EXPECTATION FAILED at drivers/iommu/x.c:1\n'
+        for after in (r'^\s+ok \d+ t_max_pasids$', r'^ok \d+ arm-smmu-v3-pasid$'):
+            self.caught('smmuv3', insert_after(fixture('smmuv3'), after, [late]),
+                        'an expectation failure after the result line')
 
     def test_kunit_totals_disagree(self):
         self.caught('mock', replace(fixture('mock'), r'# Totals: pass:(\d+)',
@@ -490,8 +559,12 @@ class GuestLogJudge(unittest.TestCase):
                 with open(log, 'w') as f:
                     f.writelines(lines)
                 out = os.path.join(tmp, 'result.json')
+                conf = os.path.join(tmp, 'vtd.conf')
+                with open(os.path.join(TOP, 'guests/vtd.conf')) as f:
+                    write(conf, f.read() + 'KUNIT_CASES="%s"\n' % fixture_pins(
+                        results.read_conf(os.path.join(TOP, 'guests/vtd.conf')), 'vtd'))
                 p = subprocess.run([sys.executable, os.path.join(TOP, 'scripts/results.py'),
-                                    os.path.join(TOP, 'guests/vtd.conf'), log,
+                                    conf, log,
                                     '--run-id', run_id_of(fixture('vtd')), '--json', out],
                                    capture_output=True, text=True)
                 with open(out) as f:
@@ -509,7 +582,7 @@ class KcsanJudge(unittest.TestCase):
               'pasid_lookup_stress', 'stress_reader'}
 
     def judge(self, lines, series=SERIES):
-        cfg = results.read_conf(os.path.join(TOP, 'guests/long/kcsan.conf'))
+        cfg = fixture_conf('long/kcsan.conf', 'long-kcsan')
         run_id = run_id_of(fixture('long-kcsan'))
         return results.judge(cfg, lines, run_id, 0, False, series)
 
@@ -548,7 +621,7 @@ class KcsanJudge(unittest.TestCase):
 
     def test_a_kcsan_report_is_a_report_elsewhere(self):
         lines = fixture('long-kcsan')
-        cfg = results.read_conf(os.path.join(TOP, 'guests/mock.conf'))
+        cfg = fixture_conf('mock.conf', 'long-kcsan')
         tests = results.judge(cfg, lines, run_id_of(lines))
         self.assertTrue([t for t in tests if t[1] == 'kernel log' and not t[2]])
 

@@ -9,10 +9,12 @@ the log as a whole. The guest fails on:
     did not run or ran fewer cases than it planned, a suite listed in
     SUITES or SKIPPED_SUITES whose cases (and, counting each parameter of
     a parameterised case, their runs) are not as many as KUNIT_CASES pins
-    ("suite=CASES[/RUNS] ..."; every listed suite needs one, unless
-    KUNIT_CASES_UNPINNED=1 says the guest definition was cut down for a
-    prefix of the series), an expectation or assertion failure printed for
-    a case after that case's result line, a suite whose result
+    ("suite=CASES[/RUNS] ..."; every listed suite needs one, with RUNS if
+    it has a parameterised case, unless KUNIT_CASES_UNPINNED=1 says the
+    guest definition was cut down for a prefix of the series), a case or
+    a parameter reported twice in one suite, an expectation or assertion
+    failure printed for a case after that case's result line, or where no
+    case's lines hold it (unindented, inside a WARN's dump), a suite whose result
     line or KUnit's own totals disagree with the cases parsed, a boot
     whose suites (those reported before the guest's checks began; a check
     may run one later) are not the ones KUnit planned;
@@ -99,6 +101,9 @@ K_TOTALS = re.compile(r'^# Totals: pass:(\d+) fail:(\d+) xfail:(\d+) xpass:(\d+)
                       r'skip:(\d+) error:(\d+)$')
 # A KUnit case that failed an expectation and then skipped prints "ok".
 FAILED_EXPECT = re.compile(r'^(EXPECTATION|ASSERTION) FAILED')
+# The same wherever it is printed: inside a WARN's dump, unindented, in
+# the middle of another line. Each must be one that a case's lines hold.
+FAILED_ANYWHERE = re.compile(r'\b(?:EXPECTATION|ASSERTION) FAILED at .*$')
 KCSAN_BUG = re.compile(r'BUG: KCSAN: (.*)$')
 KCSAN_ACCESS = re.compile(r'^(?:race at unknown origin, with )?(?:read|write|assert no \w+)\S*\b.* to 0x')
 KCSAN_FRAME = re.compile(r'^\s*(?:\? )?([\w.]+)\+0x[0-9a-f]+/0x[0-9a-f]+')
@@ -252,6 +257,8 @@ class Log:
         self.stats = {}      # suite -> (pass, fail, skip, total) of its cases
         self.totals = {}     # suite -> the same, over parameters ("# Totals:")
         self.params = {}     # (suite, case) -> [status] of a parameterised case
+        self.param_names = {}  # (suite, case) -> [name] of its parameters
+        self.failed_lines = []  # every expectation or assertion failure printed
         param_case = None    # the parameterised case being read
         self.top_plan = None
         self.late = set()    # suites run after the boot-time ones, by a check
@@ -278,6 +285,9 @@ class Log:
         in_kcsan = None      # the KCSAN report being read
         for raw in lines:
             line = TS.sub('', raw.rstrip('\r\n'))
+            m = FAILED_ANYWHERE.search(line)
+            if m:
+                self.failed_lines.append(m.group(0))
             if kcsan:
                 # A KCSAN report is judged by where its accesses are, as a
                 # whole, not line by line.
@@ -360,6 +370,7 @@ class Log:
                 # A parameterised case: its parameters nest one level down.
                 param_case = m.group(2)
                 self.params[(suite, param_case)] = []
+                self.param_names[(suite, param_case)] = []
                 continue
             if m:
                 suite, suite_open = m.group(2), True
@@ -380,6 +391,8 @@ class Log:
                 status, rest = m.group(2), m.group(4)
                 self.params[(suite, param_case)].append(
                     'skip' if status == 'ok' and '# SKIP' in rest else status)
+                self.param_names[(suite, param_case)].append(
+                    re.sub(r'\s+#\s.*$', '', m.group(3) + rest))
                 continue
             if m:
                 indent, status, name, rest = m.groups()
@@ -436,6 +449,22 @@ class Log:
             for text in infos[self.infos_judged.get((suite, case), 0):]:
                 if FAILED_EXPECT.match(text):
                     out.append(('%s.%s' % (suite, case), text))
+        return out
+
+    def unattributed_failures(self):
+        """[line]: expectation and assertion failures printed where no
+        case's lines hold them (inside a WARN's dump, unindented)."""
+        held = {}
+        for infos in self.infos.values():
+            for text in infos:
+                if FAILED_EXPECT.match(text):
+                    held[text] = held.get(text, 0) + 1
+        out = []
+        for text in self.failed_lines:
+            if held.get(text):
+                held[text] -= 1
+            else:
+                out.append(text)
         return out
 
     def case_at(self, at):
@@ -586,12 +615,23 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
                 for info in log.infos.get((s, name), []):
                     tests.append(('info', info, True, ''))
         if s in pins:
+            # A suite with a parameterised case pins its runs too.
             want_cases, want_runs = pins[s]
-            add('kunit', len(cases) == want_cases and want_runs in (None, sum(over)),
+            add('kunit', len(cases) == want_cases and want_runs in (
+                None if sum(over) == len(cases) else (), sum(over)),
                 'suite %s cases' % s,
                 '%d cases, %d runs counting each parameter; KUNIT_CASES pins %d%s'
                 % (len(cases), sum(over), want_cases,
-                   '' if want_runs is None else ' and %d runs' % want_runs))
+                   ' and %d runs' % want_runs if want_runs is not None else
+                   ' and no runs' if sum(over) != len(cases) else ''))
+        # A case or parameter reported twice stands in for another.
+        names = [name for name, _, _ in cases]
+        twice = sorted(n for n in set(names) if names.count(n) > 1)
+        for name in sorted(set(names)):
+            pnames = log.param_names.get((s, name), [])
+            twice += sorted('%s(%s)' % (name, p) for p in set(pnames) if pnames.count(p) > 1)
+        if twice:
+            add('kunit', False, 'suite %s case names' % s, 'reported twice: ' + ', '.join(twice))
         if s not in listed and all(st == 'ok' for _, st, _ in cases):
             tests.append(('note', 'suite %s ran but is not expected here' % s, True, ''))
         # A suite cut short (crash, hang) reports fewer cases than planned.
@@ -619,6 +659,8 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
                 % (fmt(st), fmt(tot), fmt(want), fmt(want_tot)))
     for where, text in log.stray_failures():
         add('kunit', False, where, 'failed after its result line, or never reported: ' + text)
+    for text in log.unattributed_failures():
+        add('kunit', False, 'KUnit failure line', 'printed where no case holds it: ' + text)
     # A suite that failed before its header (suite_init) has a result only.
     for s in sorted(set(log.suite_ok) - set(log.suites)):
         add('kunit', log.suite_ok[s], 'suite %s result' % s,

@@ -11,6 +11,7 @@ scripts/lib.sh, tree.sh's refusal to touch what is not its own, and lint
 of the workbench's scripts. Run by make test and make selftest.
 """
 import fcntl
+import glob
 import hashlib
 import json
 import os
@@ -363,6 +364,68 @@ class GuestLogJudge(unittest.TestCase):
         for after in (r'^\s+ok \d+ t_max_pasids$', r'^ok \d+ arm-smmu-v3-pasid$'):
             self.caught('smmuv3', insert_after(fixture('smmuv3'), after, [late]),
                         'an expectation failure after the result line')
+
+    def test_failure_line_anywhere(self):
+        # A KUnit failure line fails the guest wherever it is printed: an
+        # assertion as well as an expectation, in the next suite, unindented,
+        # and inside an expected WARN's dump, or its message.
+        late = '    # t_max_pasids: ASSERTION FAILED at drivers/iommu/x.c:1\n'
+        self.caught('smmuv3', insert_after(fixture('smmuv3'), r'^\s+ok \d+ t_max_pasids$', [late]),
+                    'an assertion failure after the result line')
+        lines = fixture('smmuv3')
+        at = next(i for i, l in enumerate(lines) if re.search(r'^ok \d+ arm-smmu-v3-pasid$', l))
+        at += next(i for i, l in enumerate(lines[at:]) if '# Subtest:' in l)
+        self.caught('smmuv3', lines[:at + 1] + [late] + lines[at + 1:],
+                    'a late failure printed inside the next suite')
+        flat = '# sva_bind_twice: EXPECTATION FAILED at drivers/iommu/x.c:1\n'
+        lines = fixture('mock')
+        at = next(i for i, l in enumerate(lines) if re.search(r'^\s+ok \d+ sva_bind_twice$', l))
+        for where in (at, at + 1):
+            self.caught('mock', lines[:where] + [flat] + lines[where:], 'an unindented failure line')
+        for after in (r'^WARNING: CPU: \d+ PID: \d+ at drivers/iommu/iommu.c:3356',
+                      r'^-+\[ cut here \]-+$'):
+            self.caught('mock', insert_after(fixture('mock'), after, ['    ' + flat]),
+                        'a failure line inside an expected WARN')
+
+    def test_case_names_twice(self):
+        # A case or parameter reported twice stands in for one gone.
+        lines = fixture('vtd')
+        self.assertIn('suite intel-iommu-pasid case names', [f[1] for f in failures(
+            'vtd', replace(lines, r'^        ok 2 caching mode on$', '        ok 2 caching mode off'))])
+        self.assertIn('suite intel-iommu-pasid case names', [f[1] for f in failures(
+            'vtd', replace(lines, r'^    ok 2 vtd_pasid_second_level$',
+                           '    ok 2 vtd_pasid_first_level'))])
+
+    def test_pins(self):
+        # A suite with a parameterised case pins its runs too.
+        cfg = fixture_conf('vtd.conf', 'vtd')
+        cases = re.sub(r'\b(intel-iommu-pasid=\d+)/\d+', r'\1', cfg['KUNIT_CASES'])
+        self.assertNotEqual(cases, cfg['KUNIT_CASES'])
+        self.assertEqual([f[1] for f in failures('vtd', fixture('vtd'), cfg=dict(cfg, KUNIT_CASES=cases))],
+                         ['suite intel-iommu-pasid cases'])
+        # A case gone from a suite that skips here.
+        lines = [l for l in fixture('mock') if 'ok 4 vtd_qemu_decoy_domain' not in l]
+        lines = replace(replace(replace(lines, r'^    1\.\.4$', '    1..3'),
+                                r'^# intel-iommu-pasid-qemu: pass:0 fail:0 skip:4 total:4$',
+                                '# intel-iommu-pasid-qemu: pass:0 fail:0 skip:3 total:3'),
+                        r'^# Totals: pass:0 fail:0 skip:4 total:4$',
+                        '# Totals: pass:0 fail:0 skip:3 total:3')
+        self.assertEqual([f[1] for f in failures('mock', lines)], ['suite intel-iommu-pasid-qemu cases'])
+
+    def test_guest_definitions_pinned(self):
+        # The guests make test boots pin every suite they list, and none
+        # takes the prefix guests' way out.
+        confs = sorted(glob.glob(os.path.join(TOP, 'guests', '**', '*.conf'), recursive=True))
+        pinned = 0
+        for conf in confs:
+            cfg = results.read_conf(conf)
+            self.assertNotIn('KUNIT_CASES_UNPINNED', cfg, conf)
+            listed = cfg.get('SUITES', '').split() + sorted(
+                results.skipped_suites(cfg.get('SKIPPED_SUITES', '')))
+            pins = results.kunit_pins(cfg.get('KUNIT_CASES', ''))
+            self.assertEqual(sorted(pins), sorted(listed), conf)
+            pinned += bool(listed)
+        self.assertEqual(pinned, 5)
 
     def test_kunit_totals_disagree(self):
         self.caught('mock', replace(fixture('mock'), r'# Totals: pass:(\d+)',

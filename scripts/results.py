@@ -102,8 +102,10 @@ K_TOTALS = re.compile(r'^# Totals: pass:(\d+) fail:(\d+) xfail:(\d+) xpass:(\d+)
 # A KUnit case that failed an expectation and then skipped prints "ok".
 FAILED_EXPECT = re.compile(r'^(EXPECTATION|ASSERTION) FAILED')
 # The same wherever it is printed: inside a WARN's dump, unindented, in
-# the middle of another line. Each must be one that a case's lines hold.
-FAILED_ANYWHERE = re.compile(r'\b(?:EXPECTATION|ASSERTION) FAILED at .*$')
+# the middle of another line (another CPU's output glued to it). Each must
+# be one that a case's lines hold, so a test must not print this text in
+# its own messages.
+FAILED_ANYWHERE = re.compile(r'(?:EXPECTATION|ASSERTION) FAILED at .*$')
 KCSAN_BUG = re.compile(r'BUG: KCSAN: (.*)$')
 KCSAN_ACCESS = re.compile(r'^(?:race at unknown origin, with )?(?:read|write|assert no \w+)\S*\b.* to 0x')
 KCSAN_FRAME = re.compile(r'^\s*(?:\? )?([\w.]+)\+0x[0-9a-f]+/0x[0-9a-f]+')
@@ -391,8 +393,9 @@ class Log:
                 status, rest = m.group(2), m.group(4)
                 self.params[(suite, param_case)].append(
                     'skip' if status == 'ok' and '# SKIP' in rest else status)
+                # KUnit's get_desc must give each parameter its own name.
                 self.param_names[(suite, param_case)].append(
-                    re.sub(r'\s+#\s.*$', '', m.group(3) + rest))
+                    re.sub(r'\s+# SKIP\b.*$', '', m.group(3) + rest))
                 continue
             if m:
                 indent, status, name, rest = m.groups()

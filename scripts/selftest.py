@@ -425,7 +425,17 @@ class GuestLogJudge(unittest.TestCase):
             pins = results.kunit_pins(cfg.get('KUNIT_CASES', ''))
             self.assertEqual(sorted(pins), sorted(listed), conf)
             pinned += bool(listed)
+            # A suite with a parameterised case (in any canned log) pins
+            # its runs.
+            for s, (_, runs) in pins.items():
+                if any(k[0] == s for g in GUESTS for k in results.Log(fixture(g)).params):
+                    self.assertIsNotNone(runs, '%s: %s pins no runs' % (conf, s))
         self.assertEqual(pinned, 5)
+        # The KCSAN guest boots the mock's suites in another kernel.
+        kcsan = results.read_conf(os.path.join(TOP, 'guests', 'long', 'kcsan.conf'))
+        mock = results.read_conf(os.path.join(TOP, 'guests', 'mock.conf'))
+        self.assertEqual(results.kunit_pins(kcsan['KUNIT_CASES']),
+                         results.kunit_pins(mock['KUNIT_CASES']))
 
     def test_kunit_totals_disagree(self):
         self.caught('mock', replace(fixture('mock'), r'# Totals: pass:(\d+)',

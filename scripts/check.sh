@@ -113,7 +113,10 @@ checkpatch)
 	# (UNKNOWN_COMMIT_ID, ignored) and, found nowhere, not checked for
 	# their form either. So again outside any git tree (--no-tree), where
 	# checkpatch checks the form of every "commit <id> ("<subject>")" as
-	# in a maintainer's tree (GIT_COMMIT_ID).
+	# in a maintainer's tree (GIT_COMMIT_ID). What it cannot look up,
+	# scripts/citations.py checks: every commit id the messages and the
+	# cover letter name must be one of UPSTREAM-COMMITS, the reviewed
+	# list, under its subject there.
 	# It also reads one in the tree it runs in, and in its .scripts.
 	for f in .checkpatch.conf .scripts/.checkpatch.conf; do
 		[ ! -e "$KTREE/$f" ] || die "checkpatch: $KTREE/$f would set its options"
@@ -160,7 +163,12 @@ checkpatch)
 		done
 	done
 	echo "checkpatch --strict, in the tree and outside any: $n findings in $(series_patches | wc -l) patches"
-	[ "$n" -eq 0 ]
+	rc=0
+	# shellcheck disable=SC2046
+	python3 "$TOP/scripts/citations.py" "$TOP/UPSTREAM-COMMITS" "$PATCHES/0000-cover-letter.patch" \
+		$(series_patches | sed "s|^|$PATCHES/|") || rc=$?
+	[ "$rc" -le 1 ] || die "citations.py failed (status $rc)"
+	[ "$n" -eq 0 ] && [ "$rc" -eq 0 ]
 	;;
 apply)
 	tip=$(git -C "$KTREE" rev-parse HEAD)

@@ -25,6 +25,7 @@ import unittest
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, 'scripts'))
 import abi_changes  # noqa: E402
+import citations  # noqa: E402
 import findings  # noqa: E402
 import results  # noqa: E402
 
@@ -1380,6 +1381,88 @@ class Workbench(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0, p.stdout)
         self.assertIn('not in patches/', p.stderr)
         self.assertEqual(git(ktree, 'log', '-1', '--format=%s'), 'unexported')
+
+
+class Citations(unittest.TestCase):
+    """citations.py, which the checkpatch stage runs on the real series:
+    the upstream commits it names against UPSTREAM-COMMITS."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.tmp)
+        self.list = os.path.join(self.tmp, 'list')
+        write(self.list, '# reviewed\n'
+              '72f98ef9a4be iommu: disable SVA when CONFIG_X86 is set\n'
+              '201007ef707a PCI: Enable PASID only when ACS RR & UF enabled on upstream path\n')
+
+    def patch(self, name, body, tail='---\n drivers/x.c | 2 +-\n'):
+        path = os.path.join(self.tmp, name)
+        write(path, 'From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n'
+              'Subject: [PATCH] iommu: x\n\n' + body + tail)
+        return path
+
+    GOOD = ('Since commit 201007ef707a ("PCI: Enable PASID only when ACS RR & UF enabled on\n'
+            'upstream path") the core checks ACS.\n\n'
+            'Fixes: 72f98ef9a4be ("iommu: disable SVA when CONFIG_X86 is set")\n')
+
+    def test_the_series_cites_only_listed_commits(self):
+        with open(os.path.join(TOP, 'patches', 'series')) as f:
+            names = [l.split('#')[0].strip() for l in f]
+        paths = [os.path.join(TOP, 'patches', n) for n in ['0000-cover-letter.patch'] + names if n]
+        self.assertEqual(citations.check(os.path.join(TOP, 'UPSTREAM-COMMITS'), paths), [])
+
+    def test_good_citations_pass(self):
+        # The diff's own hex and the cover letter's base-commit are not
+        # citations.
+        p = self.patch('1.patch', self.GOOD, '---\n+\tx = 0xdeadbeefcafe1;\n'
+                       '+\t/* deadbeefcafe12 */\n')
+        c = self.patch('0.patch', 'Upstream did this in (201007ef707a).\n', '\n'
+                       'base-commit: 87319b76ebb3f53aa63aae3aa0ff7d4bdc936d4f\n')
+        self.assertEqual(citations.check(self.list, [c, p]), [])
+
+    def test_a_digit_changed_fails(self):
+        p = self.patch('1.patch', self.GOOD.replace('72f98ef9a4be', '72f98ef9a4bf'))
+        f = citations.check(self.list, [p])
+        self.assertIn('72f98ef9a4bf is not in', f[0])
+        self.assertIn('cited by no patch', f[1])
+        self.assertEqual(len(f), 2)
+
+    def test_a_longer_id_must_start_with_a_listed_one(self):
+        p = self.patch('1.patch', self.GOOD.replace('72f98ef9a4be', '72f98ef9a4be30d2'))
+        self.assertEqual(citations.check(self.list, [p]), [])
+        p = self.patch('1.patch', self.GOOD.replace('72f98ef9a4be', '72f98ef9a4bd30d2'))
+        self.assertEqual(len(citations.check(self.list, [p])), 2)
+
+    def test_a_wrong_subject_fails(self):
+        # Wrapped elsewhere: the same subject.
+        p = self.patch('1.patch', self.GOOD.replace('UF enabled on\nupstream', 'UF enabled\non upstream'))
+        self.assertEqual(citations.check(self.list, [p]), [])
+        p = self.patch('1.patch', self.GOOD.replace('SVA when', 'SVA if'))
+        self.assertEqual(len(citations.check(self.list, [p])), 1)
+        p = self.patch('1.patch', self.GOOD.replace('ACS RR & UF', 'ACS RR and UF'))
+        f = citations.check(self.list, [p])
+        self.assertEqual(len(f), 1)
+        self.assertIn('201007ef707a is "PCI: Enable PASID only when ACS RR & UF', f[0])
+        c = self.patch('0.patch', self.GOOD.replace('("iommu: disable', '"iommu: disabled'), '')
+        self.assertEqual(len(citations.check(self.list, [c])), 1)
+
+    def test_an_uncited_entry_or_a_bad_line_fails(self):
+        write(self.list, '72f98ef9a4be iommu: disable SVA when CONFIG_X86 is set\n'
+              '72f98ef9a4be iommu: disable SVA when CONFIG_X86 is set\n'
+              '72f98ef9a4 iommu: short\n')
+        p = self.patch('1.patch', 'Fixes: 72f98ef9a4be ("iommu: disable SVA when CONFIG_X86 is set")\n')
+        f = citations.check(self.list, [p])
+        self.assertEqual(len(f), 2, f)
+        write(self.list, '72f98ef9a4be iommu: disable SVA when CONFIG_X86 is set\n'
+              '701fac40384f iommu/sva: Assign a PASID\n')
+        f = citations.check(self.list, [p])
+        self.assertEqual(f, [self.list + ': 701fac40384f ("iommu/sva: Assign a PASID") is cited by no patch'])
+
+    def test_command_fails_on_a_finding(self):
+        p = self.patch('1.patch', 'Fixes: 0123456789ab ("x")\n')
+        r = run([sys.executable, os.path.join(TOP, 'scripts', 'citations.py'), self.list, p])
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn('0123456789ab is not in', r.stdout)
 
 
 class Lint(unittest.TestCase):

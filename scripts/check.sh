@@ -22,8 +22,9 @@
 #                      its index is in its parent's toctree
 #   kernel-doc         kernel-doc -none on every file the series touches
 #   sparse-ARCH        sparse (C=2) and W=1 on every touched directory
-#   bisect-ARCH        every prefix of the series builds the touched
-#                      directories with W=1, adding no warning to the base
+#   bisect             every prefix of the series builds the touched
+#                      directories with W=1, adding no warning to the base,
+#                      on x86_64 and arm64 side by side (bisect-ARCH: one)
 #   nosva-arm64        W=1 on every touched directory of the arm64 debug
 #                      kernel without CONFIG_ARM_SMMU_V3_SVA or
 #                      CONFIG_IOMMU_SVA: the series builds there too,
@@ -35,7 +36,7 @@ set -euo pipefail
 
 step=${1:?usage: check.sh STEP|--list}
 if [ "$step" = --list ]; then
-	echo checkpatch apply new-files clang-format htmldocs kernel-doc sparse-x86_64 sparse-arm64 coccicheck bisect-x86_64 bisect-arm64 nosva-arm64
+	echo checkpatch apply new-files clang-format htmldocs kernel-doc sparse-x86_64 sparse-arm64 coccicheck bisect nosva-arm64
 	exit 0
 fi
 # The checks make test runs after building the debug kernels (make check
@@ -391,27 +392,35 @@ nosva-arm64)
 	echo "W=1 without SMMUv3 or core SVA (arm64, $(checked_dirs | tr '\n' ' ')): base $(wc -l < "$LOGS/findings-base-nosva"), series $(wc -l < "$LOGS/findings-tip-nosva"), new $(grep -c . <<<"$new" || true); the kernel links"
 	[ -z "$new" ]
 	;;
-bisect-*)
-	# One build directory, built incrementally as the worktree steps
-	# through the series, as "git rebase -x make" would: each prefix
-	# compiles only what it changed. Each object's diagnostics stay
-	# beside it (cc-diag.sh), so that a prefix's findings are those of
-	# every object it links, rebuilt or not, as a build from scratch
-	# would print them, and those of make itself.
-	arch=${step#bisect-}
-	o=$OUT/bisect-$arch
+bisect | bisect-*)
+	# One build directory per architecture, built incrementally as the
+	# worktree steps through the series, as "git rebase -x make" would:
+	# each prefix compiles only what it changed. Each object's
+	# diagnostics stay beside it (cc-diag.sh), so that a prefix's
+	# findings are those of every object it links, rebuilt or not, as a
+	# build from scratch would print them, and those of make itself.
+	# "bisect" builds both architectures at each prefix side by side:
+	# a build that changed little is mostly make's serial walk of the
+	# tree, so the two walks share the cores that one leaves idle.
+	archs=${step#bisect}
+	archs=${archs#-}
+	archs=${archs:-x86_64 arm64}
 	dirs=$(checked_dirs)
-	mkdir -p "$o"
-	# An object without its diagnostics (a build stopped half-way, an
-	# older workbench) is built again.
-	for d in $dirs; do
-		[ ! -d "$o/$d" ] || find "$o/$d" -name '*.o' -exec sh -c \
-			'for f; do [ -f "$f.diag" ] || rm -f "$f"; done' sh {} +
+	for arch in $archs; do
+		o=$OUT/bisect-$arch
+		mkdir -p "$o"
+		# An object without its diagnostics (a build stopped half-way,
+		# an older workbench) is built again.
+		for d in $dirs; do
+			[ ! -d "$o/$d" ] || find "$o/$d" -name '*.o' -exec sh -c \
+				'for f; do [ -f "$f.diag" ] || rm -f "$f"; done' sh {} +
+		done
 	done
-	# bisect_build: build the worktree's touched directories in $o and
-	# print the findings; the build's output goes to stderr.
+	# bisect_build ARCH: build the worktree's touched directories in
+	# $OUT/bisect-ARCH and print the findings; the build's output goes
+	# to stderr.
 	bisect_build() {
-		local rc=0 d m
+		local arch=$1 o=$OUT/bisect-$1 rc=0 d m
 		# shellcheck disable=SC2046
 		KMAKE_CC_DIAG=1 KTREE=$WT BUILD_OUT=$o "$TOP/scripts/build.sh" "$arch" W=1 \
 			$(for d in $dirs; do echo "$d/"; done) > "$o/make.raw" 2>&1 || rc=$?
@@ -430,31 +439,60 @@ bisect-*)
 		[ $rc -eq 0 ] || echo "build failed with status $rc" >&2
 		return $rc
 	}
+	# build_all WHAT: bisect_build every arch at once, into
+	# $LOGS/bisect-WHAT-ARCH (findings) and ARCH.rc (status); the builds'
+	# output follows, one arch after the other.
+	build_all() {
+		local arch
+		for arch in $archs; do rm -f "$LOGS/bisect-$1-$arch.rc"; done
+		for arch in $archs; do
+			(
+				rc=0
+				bisect_build "$arch" > "$LOGS/bisect-$1-$arch" 2> "$OUT/bisect-$arch/build.err" || rc=$?
+				echo $rc > "$LOGS/bisect-$1-$arch.rc"
+			) &
+		done
+		wait
+		for arch in $archs; do cat "$OUT/bisect-$arch/build.err" >&2; done
+	}
 	worktree_at base
-	bisect_build > "$LOGS/bisect-base-$arch" || die "the base does not build on $arch"
-	bad=0 n=0
+	rm -f "$LOGS"/bisect-*
+	build_all base
+	declare -A bad
+	for arch in $archs; do
+		[ "$(cat "$LOGS/bisect-base-$arch.rc" 2>/dev/null)" = 0 ] || die "the base does not build on $arch"
+		bad[$arch]=0
+	done
+	n=0
 	for c in $(git -C "$KTREE" rev-list --reverse base..HEAD); do
 		n=$((n + 1))
 		subject=$(git -C "$KTREE" log -1 --format=%s "$c")
 		worktree_at "$c"
-		if ! bisect_build > "$LOGS/bisect-$arch.txt"; then
-			echo "does not build on $arch: $subject"
-			sed 's/^/    /' "$LOGS/bisect-$arch.txt"
-			bad=$((bad + 1))
-			continue
-		fi
-		new=$(new_findings "$LOGS/bisect-base-$arch" "$LOGS/bisect-$arch.txt")
-		if [ -n "$new" ]; then
-			echo "new W=1 warnings on $arch after: $subject"
-			echo "$new"
-			bad=$((bad + 1))
-		else
-			echo "builds clean on $arch: $subject"
-		fi
+		build_all prefix
+		for arch in $archs; do
+			if [ "$(cat "$LOGS/bisect-prefix-$arch.rc" 2>/dev/null)" != 0 ]; then
+				echo "does not build on $arch: $subject"
+				sed 's/^/    /' "$LOGS/bisect-prefix-$arch"
+				bad[$arch]=$((bad[$arch] + 1))
+				continue
+			fi
+			new=$(new_findings "$LOGS/bisect-base-$arch" "$LOGS/bisect-prefix-$arch")
+			if [ -n "$new" ]; then
+				echo "new W=1 warnings on $arch after: $subject"
+				echo "$new"
+				bad[$arch]=$((bad[$arch] + 1))
+			else
+				echo "builds clean on $arch: $subject"
+			fi
+		done
 	done
 	worktree_at base
-	echo "bisect ($arch, $(tr '\n' ' ' <<<"$dirs")): $((n - bad)) of $n prefixes build with no new W=1 warning"
-	[ $bad -eq 0 ] && [ $n -gt 0 ]
+	failed=0
+	for arch in $archs; do
+		echo "bisect ($arch, $(tr '\n' ' ' <<<"$dirs")): $((n - bad[$arch])) of $n prefixes build with no new W=1 warning"
+		failed=$((failed + bad[$arch]))
+	done
+	[ $failed -eq 0 ] && [ $n -gt 0 ]
 	;;
 coccicheck)
 	# cocci ARCH TREE OUTDIR FILE...: coccicheck's report on the files, in

@@ -6,24 +6,40 @@ The kernel tree holds the base as one commit, without upstream history,
 so checkpatch cannot look up the commit ids that Fixes: tags, messages
 and the cover letter name: a mistyped id of the right form would pass
 it. LIST (UPSTREAM-COMMITS) is the reviewed record of those commits, one
-per line, "<12-character id> <subject>", each checked by hand against
-upstream's history when it was added.
+per line, "<id> <subject>", the id 12 to 40 lowercase hex digits as
+upstream's history gives it, each checked by hand when it was added.
 
-A citation is any word of 12 to 40 hex digits in a message: a patch's
-from its headers to its "---", the cover letter's from its headers to its
-base-commit: line (the tarball imported as one commit, not upstream). It
-must start with an id of LIST, and where a quoted subject follows it, as
-in 'commit <id> ("<subject>")', 'Fixes: <id> ("<subject>")' or
-'(<id> "<subject>")', possibly wrapped over lines, that subject must be
-LIST's. An id LIST holds that no patch names fails too: the list is of
+What is read: a patch's message, from its headers to its "---"; the
+cover letter's, from its headers to its base-commit: line (the tarball
+imported as one commit, not upstream). Lore and patch.msgid.link
+addresses (message ids, not commits) are left out, and so are people:
+the "...-by:", "Cc:" and "From:" lines, the heads of the cover letter's
+shortlog.
+
+What is a citation: a word of 7 to 40 hex digits, of either case, with a
+digit and a letter in it; any hex word with a digit (or of 12 digits
+or more) after "commit", "Fixes:", a git.kernel.org "/c/" or
+"/commit/?id=", or a git-describe "-g", or that a quoted subject
+follows. Each must be 12 hex digits or more, lowercase,
+and the start of an id of LIST. Where a subject follows it, in straight
+or typographic double quotes after an optional "(", ":" or ",", possibly
+wrapped over lines, it must be LIST's; after "commit" or "Fixes:" one
+must follow. An id of LIST that nothing names fails too: the list is of
 what the series cites. Prints one finding per line; exits 1 on any.
 """
 import re
 import sys
 
-ID = re.compile(r'\b[0-9a-f]{12,40}\b')
-SUBJECT = re.compile(r'\s*\(?"([^"]*)"')
-ENTRY = re.compile(r'^([0-9a-f]{12}) (\S.*)$')
+HEX = r'[0-9a-fA-F]'
+# Any run of letters and digits, and where a git-describe suffix starts.
+WORD = re.compile(r'-g(%s+)(?![0-9A-Za-z])|(?<![0-9A-Za-z])([0-9A-Za-z]+)' % HEX)
+KEYWORD = re.compile(r'(?:\b[Cc]ommit|\bFixes:|/c/|/commit/\?id=)\s*$')
+SUBJECT = re.compile(r'\s*[(:,]?\s*(["\u201c])')
+CLOSE = {'"': '"', '\u201c': '\u201d'}
+# Message ids, and people: trailers, the cover letter's shortlog heads.
+IGNORED = re.compile(r'https?://(?:lore\.kernel\.org|patch\.msgid\.link)/\S*|'
+                     r'^(?:[\w-]+-by|Cc|From):.*$|^\S.* \(\d+\):$', re.M)
+ENTRY = re.compile(r'^([0-9a-f]{12,40}) (\S.*)$')
 
 
 def read_list(path):
@@ -35,9 +51,9 @@ def read_list(path):
                 continue
             m = ENTRY.match(line)
             if not m:
-                findings.append('%s:%d: not "<12-character id> <subject>": %s'
+                findings.append('%s:%d: not "<12 to 40 lowercase hex digits> <subject>": %s'
                                 % (path, n, line))
-            elif m.group(1) in commits:
+            elif any(c.startswith(m.group(1)[:12]) for c in commits):
                 findings.append('%s:%d: %s is listed twice' % (path, n, m.group(1)))
             else:
                 commits[m.group(1)] = m.group(2)
@@ -46,16 +62,42 @@ def read_list(path):
 
 def message(path):
     """The message of the patch or cover letter at PATH, as (first line
-    number, text)."""
+    number, text). A patch's ends at its "---", the cover letter's (no
+    diff follows it; its own text may hold a "---") at base-commit:."""
     with open(path) as f:
         lines = f.read().split('\n')
     start = lines.index('') + 1 if '' in lines else len(lines)
     end = len(lines)
+    cover = any(line.startswith('base-commit: ') for line in lines)
     for i in range(start, len(lines)):
-        if lines[i] == '---' or lines[i].startswith('base-commit: '):
+        if lines[i].startswith('base-commit: ') or (not cover and lines[i] == '---'):
             end = i
             break
     return start + 1, '\n'.join(lines[start:end])
+
+
+def citations(text):
+    """(offset, word, subject or None, keyword) of each citation."""
+    text = IGNORED.sub(lambda m: ' ' * len(m.group(0)), text)
+    for m in WORD.finditer(text):
+        word = m.group(1) or m.group(2)
+        start = m.start(1) if m.group(1) else m.start(2)
+        if not re.fullmatch(HEX + '+', word):
+            continue
+        s = SUBJECT.match(text, start + len(word))
+        subject = None
+        if s:
+            close = text.find(CLOSE[s.group(1)], s.end())
+            if close >= 0:
+                subject = ' '.join(text[s.end():close].split())
+        keyword = bool(KEYWORD.search(text, 0, start)) or bool(m.group(1))
+        # Words such as "added" or "cc" are no ids.
+        if not re.search('[0-9]', word) and len(word) < 12:
+            continue
+        if not (keyword or subject is not None or
+                (7 <= len(word) <= 40 and re.search('[a-fA-F]', word))):
+            continue
+        yield start, word, subject, keyword
 
 
 def check(list_path, patches):
@@ -63,22 +105,25 @@ def check(list_path, patches):
     cited = set()
     for path in patches:
         first, text = message(path)
-        for m in ID.finditer(text):
-            where = '%s:%d' % (path, first + text.count('\n', 0, m.start()))
-            word = m.group(0)
-            known = word[:12]
-            if known not in commits:
+        for start, word, subject, keyword in citations(text):
+            where = '%s:%d' % (path, first + text.count('\n', 0, start))
+            if word != word.lower() or not 12 <= len(word) <= 40:
+                findings.append('%s: %s is not an id of 12 to 40 lowercase hex digits'
+                                % (where, word))
+                continue
+            known = [c for c in commits if c.startswith(word)]
+            if not known:
                 findings.append('%s: %s is not in %s' % (where, word, list_path))
                 continue
-            cited.add(known)
-            s = SUBJECT.match(text, m.end())
-            if s:
-                subject = ' '.join(s.group(1).split())
-                if subject != commits[known]:
-                    findings.append('%s: %s is "%s" upstream, not "%s"'
-                                    % (where, word, commits[known], subject))
+            cited.add(known[0])
+            if subject is None:
+                if keyword:
+                    findings.append('%s: %s names no subject ("<subject>")' % (where, word))
+            elif subject != commits[known[0]]:
+                findings.append('%s: %s is "%s" upstream, not "%s"'
+                                % (where, word, commits[known[0]], subject))
     for c in sorted(set(commits) - cited):
-        findings.append('%s: %s ("%s") is cited by no patch' % (list_path, c, commits[c]))
+        findings.append('%s: %s ("%s") is cited by no patch' % (list_path, c[:12], commits[c]))
     return findings
 
 

@@ -1253,6 +1253,24 @@ class Workbench(unittest.TestCase):
         p = summary()
         self.assertNotEqual(p.returncode, 0, 'a failed static check passed')
         self.assertRegex(p.stdout, r'(?m)^1 passed, 1 failed$')
+        # A line cut short, or of a kind no one knows, is a failure; the
+        # verdict line still comes.
+        for bad in ('{"kind": "static", "name": "bisect", "sta', '{"kind": "other", "status": 0}',
+                    '{"kind": "static", "name": "x"}'):
+            with open(stages, 'w') as f:
+                f.write('{"kind": "setup", "name": "install packages", "status": 0, "seconds": 1, '
+                        '"log": "x"}\n' + bad + '\n')
+            p = summary()
+            self.assertNotEqual(p.returncode, 0, p.stdout)
+            self.assertRegex(p.stdout, r'(?m)^1 passed, 1 failed$', p.stdout + p.stderr)
+        # A guest result with a test of no known kind, or none at all.
+        with open(stages, 'w') as f:
+            f.write('{"kind": "setup", "name": "install packages", "status": 0, "seconds": 1, "log": "x"}\n')
+        for r in ({'passed': 1, 'failed': 0, 'tests': [{'kind': 'odd', 'ok': True, 'name': 'x'}]},
+                  {'passed': 1, 'failed': 0}):
+            write(os.path.join(logs, 'result-mock.json'), json.dumps(r))
+            p = summary('mock')
+            self.assertRegex(p.stdout, r'(?m)^1 passed, 1 failed$', p.stdout + p.stderr)
 
     def bisect(self, commits, step='bisect-x86_64'):
         ktree = os.path.join(self.tmp, 'build/linux')
@@ -1269,9 +1287,10 @@ class Workbench(unittest.TestCase):
 
     def test_bisect_passes_a_good_series(self):
         p = self.bisect([('one', 'int fake(void) { return 1; }\n'),
-                         ('two', 'int fake(void) { return 2; }\n')])
+                         ('two', 'int fake(void) { return 2; }\n')], step='bisect')
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.assertIn('2 of 2 prefixes build', p.stdout)
+        for arch in ('x86_64', 'arm64'):
+            self.assertIn('bisect (%s, drivers/fake ): 2 of 2 prefixes build' % arch, p.stdout)
 
     def test_bisect_catches_a_new_warning(self):
         p = self.bisect([('warns', 'int fake(void) { int unused; return 1; }\n')])
@@ -1287,6 +1306,22 @@ class Workbench(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0, 'a kept warning passed:\n' + p.stdout)
         self.assertIn('new W=1 warnings on x86_64 after: other', p.stdout)
         self.assertIn('builds clean on x86_64: fixed', p.stdout)
+
+    def test_bisect_builds_both_architectures(self):
+        # One prefix breaks arm64 only, another adds a warning on x86_64
+        # only: each is named with its architecture, and the other
+        # architecture's verdict on it stays clean.
+        arm64_only = 'int fake(void) { return 1; }\n#ifdef __aarch64__\n#error arm64\n#endif\n'
+        x86_only = 'int fake(void) {\n#ifdef __x86_64__\nint unused;\n#endif\nreturn 2; }\n'
+        p = self.bisect([('arm64 breaks', arm64_only), ('x86 warns', x86_only),
+                         ('fixed', 'int fake(void) { return 3; }\n')], step='bisect')
+        self.assertNotEqual(p.returncode, 0, p.stdout)
+        for line in ('does not build on arm64: arm64 breaks', 'builds clean on x86_64: arm64 breaks',
+                     'new W=1 warnings on x86_64 after: x86 warns', 'builds clean on arm64: x86 warns',
+                     'builds clean on x86_64: fixed', 'builds clean on arm64: fixed',
+                     'bisect (x86_64, drivers/fake ): 2 of 3 prefixes',
+                     'bisect (arm64, drivers/fake ): 2 of 3 prefixes'):
+            self.assertIn(line, p.stdout, p.stdout + p.stderr)
 
     def test_sparse_step_fails_when_the_series_does_not_build(self):
         p = self.bisect([('broken', 'int fake(void) { return }\n')], step='sparse-x86_64')
@@ -1392,7 +1427,7 @@ class Citations(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.tmp)
         self.list = os.path.join(self.tmp, 'list')
         write(self.list, '# reviewed\n'
-              '72f98ef9a4be iommu: disable SVA when CONFIG_X86 is set\n'
+              '72f98ef9a4be30d2a60136dd6faee376f780d06c iommu: disable SVA when CONFIG_X86 is set\n'
               '201007ef707a PCI: Enable PASID only when ACS RR & UF enabled on upstream path\n')
 
     def patch(self, name, body, tail='---\n drivers/x.c | 2 +-\n'):
@@ -1403,7 +1438,17 @@ class Citations(unittest.TestCase):
 
     GOOD = ('Since commit 201007ef707a ("PCI: Enable PASID only when ACS RR & UF enabled on\n'
             'upstream path") the core checks ACS.\n\n'
-            'Fixes: 72f98ef9a4be ("iommu: disable SVA when CONFIG_X86 is set")\n')
+            'Fixes: 72f98ef9a4be ("iommu: disable SVA when CONFIG_X86 is set")\n'
+            'Link: https://lore.kernel.org/r/20220607014942.3954894-1-x@y.z\n'
+            'Signed-off-by: Seed 85555a6e maintainers <seed-85555a6e@example.org>\n')
+
+    def findings(self, body, tail='---\n drivers/x.c | 2 +-\n', good=True):
+        """citations.py's findings on a patch of BODY, cited beside a
+        patch that cites both listed commits (GOOD) unless not GOOD."""
+        paths = [self.patch('1.patch', body, tail)]
+        if good:
+            paths.append(self.patch('2.patch', self.GOOD))
+        return citations.check(self.list, paths)
 
     def test_the_series_cites_only_listed_commits(self):
         with open(os.path.join(TOP, 'patches', 'series')) as f:
@@ -1412,43 +1457,69 @@ class Citations(unittest.TestCase):
         self.assertEqual(citations.check(os.path.join(TOP, 'UPSTREAM-COMMITS'), paths), [])
 
     def test_good_citations_pass(self):
-        # The diff's own hex and the cover letter's base-commit are not
-        # citations.
-        p = self.patch('1.patch', self.GOOD, '---\n+\tx = 0xdeadbeefcafe1;\n'
-                       '+\t/* deadbeefcafe12 */\n')
-        c = self.patch('0.patch', 'Upstream did this in (201007ef707a).\n', '\n'
-                       'base-commit: 87319b76ebb3f53aa63aae3aa0ff7d4bdc936d4f\n')
-        self.assertEqual(citations.check(self.list, [c, p]), [])
+        # The diff's own hex, people, message ids, words such as "added"
+        # and the cover letter's base-commit are no citations.
+        self.assertEqual(self.findings(self.GOOD, good=False), [])
+        self.assertEqual(self.findings('That commit added a "faced" cc.\n'
+                                       'Built with aarch64-linux-gnu-gcc.\n',
+                                       '---\n+\tx = 0xdeadbeefcafe1;\n+\t/* deadbeef12 */\n'), [])
+        cover = ('Upstream did this in (201007ef707a), later 72f98ef9a4be30d2 "iommu:\n'
+                 '  disable SVA when CONFIG_X86 is set".\n\nABI\n---\n\nSeed 85555a6e maintainers (2):\n'
+                 '  iommu: x\n\n')
+        self.assertEqual(self.findings(cover, 'base-commit: 87319b76ebb3f53aa63aae3aa0ff7d4bdc936d4f\n',
+                                       good=False), [])
 
     def test_a_digit_changed_fails(self):
-        p = self.patch('1.patch', self.GOOD.replace('72f98ef9a4be', '72f98ef9a4bf'))
-        f = citations.check(self.list, [p])
+        f = self.findings(self.GOOD.replace('72f98ef9a4be', '72f98ef9a4bf'), good=False)
         self.assertIn('72f98ef9a4bf is not in', f[0])
         self.assertIn('cited by no patch', f[1])
         self.assertEqual(len(f), 2)
 
-    def test_a_longer_id_must_start_with_a_listed_one(self):
-        p = self.patch('1.patch', self.GOOD.replace('72f98ef9a4be', '72f98ef9a4be30d2'))
-        self.assertEqual(citations.check(self.list, [p]), [])
-        p = self.patch('1.patch', self.GOOD.replace('72f98ef9a4be', '72f98ef9a4bd30d2'))
-        self.assertEqual(len(citations.check(self.list, [p])), 2)
+    def test_an_id_must_start_a_listed_one(self):
+        self.assertEqual(self.findings(self.GOOD.replace('72f98ef9a4be', '72f98ef9a4be30d2')
+                                       .replace('201007ef707a', '201007ef707a'), good=False), [])
+        for bad in ('72f98ef9a4be31', '72F98EF9A4BE', '72f98ef9a4b', '201007ef707a0'):
+            f = self.findings('Fixes: %s ("iommu: disable SVA when CONFIG_X86 is set")\n' % bad)
+            self.assertEqual(len(f), 1, (bad, f))
+
+    def test_bad_forms_fail(self):
+        # Each: an id that no list holds, or not written as an id.
+        for body in ('Since commit 201007EF707B ("PCI: Enable PASID only when ACS RR & UF enabled on '
+                     'upstream path")\n',
+                     '1660370 ("iommu: Add attach/detach_dev_pasid iommu interface")\n',
+                     'This reverts commit 201007ef70.\n',
+                     'Link: https://git.kernel.org/torvalds/c/201007ef70\n',
+                     'See https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git/commit/?id=201007e\n',
+                     'As v6.1-rc3-46-g16603704559d did.\n',
+                     'Since commit 201007ef\n707a ("PCI: x").\n',
+                     'The cover letter cites (201007ef707b).\n',
+                     'See commit deadbeef0123 ("iommu: no such commit").\n'):
+            f = self.findings(body)
+            self.assertGreaterEqual(len(f), 1, (body, f))
+            self.assertFalse([x for x in f if 'cited by no patch' in x], f)
+        # A cover letter's "---" (a heading's underline) ends nothing.
+        f = self.findings('ABI\n---\n\nSee commit deadbeef0123 ("iommu: no such commit").\n',
+                          '\nbase-commit: 87319b76ebb3f53aa63aae3aa0ff7d4bdc936d4f\n')
+        self.assertEqual(len(f), 1, f)
 
     def test_a_wrong_subject_fails(self):
         # Wrapped elsewhere: the same subject.
-        p = self.patch('1.patch', self.GOOD.replace('UF enabled on\nupstream', 'UF enabled\non upstream'))
-        self.assertEqual(citations.check(self.list, [p]), [])
-        p = self.patch('1.patch', self.GOOD.replace('SVA when', 'SVA if'))
-        self.assertEqual(len(citations.check(self.list, [p])), 1)
-        p = self.patch('1.patch', self.GOOD.replace('ACS RR & UF', 'ACS RR and UF'))
-        f = citations.check(self.list, [p])
-        self.assertEqual(len(f), 1)
+        self.assertEqual(self.findings(self.GOOD.replace('UF enabled on\nupstream', 'UF enabled\non upstream'),
+                                       good=False), [])
+        for body in (self.GOOD.replace('SVA when', 'SVA if'),
+                     self.GOOD.replace('ACS RR & UF', 'ACS RR and UF'),
+                     '201007ef707a: "PCI: Enable PASID only when ACS is on"\n',
+                     '(201007ef707a \u201cPCI: Enable PASID only when ACS is on\u201d)\n',
+                     '201007ef707a, "PCI: Enable PASID only when ACS is on"\n',
+                     'Fixes: 72f98ef9a4be\n'):
+            f = self.findings(body)
+            self.assertEqual(len(f), 1, (body, f))
+        f = self.findings(self.GOOD.replace('ACS RR & UF', 'ACS RR and UF'), good=False)
         self.assertIn('201007ef707a is "PCI: Enable PASID only when ACS RR & UF', f[0])
-        c = self.patch('0.patch', self.GOOD.replace('("iommu: disable', '"iommu: disabled'), '')
-        self.assertEqual(len(citations.check(self.list, [c])), 1)
 
     def test_an_uncited_entry_or_a_bad_line_fails(self):
         write(self.list, '72f98ef9a4be iommu: disable SVA when CONFIG_X86 is set\n'
-              '72f98ef9a4be iommu: disable SVA when CONFIG_X86 is set\n'
+              '72f98ef9a4be30d2 iommu: disable SVA when CONFIG_X86 is set\n'
               '72f98ef9a4 iommu: short\n')
         p = self.patch('1.patch', 'Fixes: 72f98ef9a4be ("iommu: disable SVA when CONFIG_X86 is set")\n')
         f = citations.check(self.list, [p])

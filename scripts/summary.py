@@ -30,29 +30,44 @@ def main():
     counts = {k: [0, 0] for k, _ in KINDS}
     failures = []
     path = os.path.join(logs, 'stages.jsonl')
-    stages = [json.loads(line) for line in open(path)] if os.path.exists(path) else []
-    for s in stages:
-        if s['kind'] == 'boot':
+    stages = []
+    # A line that cannot be read (a stage killed while writing it) is a
+    # failed stage: the verdict line comes out all the same.
+    for n, line in enumerate(open(path) if os.path.exists(path) else [], 1):
+        try:
+            s = json.loads(line)
+            kind, ok = s['kind'], s['status'] == 0
+            if kind != 'boot':
+                counts[kind]
+        except (ValueError, TypeError, KeyError):
+            counts['setup'][1] += 1
+            failures.append('stages.jsonl line %d unreadable: %r' % (n, line[:60]))
+            continue
+        stages.append(s)
+        if kind == 'boot':
             continue        # judged with the guest's log, as its "boot" check
-        ok = s['status'] == 0
-        counts[s['kind']][0 if ok else 1] += 1
+        counts[kind][0 if ok else 1] += 1
         if not ok:
-            failures.append('%s (%s)' % (s['name'], s['log']))
+            failures.append('%s (%s)' % (s.get('name'), s.get('log')))
     per_guest = []
     for g in guests:
         path = os.path.join(logs, 'result-%s.json' % g)
         try:
             r = json.load(open(path))
-        except (OSError, ValueError):
+            tests = [(t['kind'], bool(t['ok']), t['name']) for t in r['tests']]
+            if not all(k in counts for k, _, _ in tests):
+                raise KeyError('kind')
+            line = '%s %d/%d' % (g, r['passed'], r['passed'] + r['failed'])
+        except (OSError, ValueError, TypeError, KeyError):
             counts['check'][1] += 1
             failures.append('guest %s: no result' % g)
             per_guest.append('%s: no result' % g)
             continue
-        for t in r['tests']:
-            counts[t['kind']][0 if t['ok'] else 1] += 1
-            if not t['ok']:
-                failures.append('guest %s: %s' % (g, t['name']))
-        per_guest.append('%s %d/%d' % (g, r['passed'], r['passed'] + r['failed']))
+        for kind, ok, name in tests:
+            counts[kind][0 if ok else 1] += 1
+            if not ok:
+                failures.append('guest %s: %s' % (g, name))
+        per_guest.append(line)
     for key, label in KINDS:
         p, f = counts[key]
         if p or f:

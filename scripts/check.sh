@@ -24,7 +24,9 @@
 #   sparse-ARCH        sparse (C=2) and W=1 on every touched directory
 #   bisect             every prefix of the series builds the touched
 #                      directories with W=1, adding no warning to the base,
-#                      on x86_64 and arm64 side by side (bisect-ARCH: one)
+#                      and their objects need no symbol that nothing
+#                      defines (scripts/unresolved.py), on x86_64 and
+#                      arm64 side by side (bisect-ARCH: one)
 #   nosva-arm64        W=1 on every touched directory of the arm64 debug
 #                      kernel without CONFIG_ARM_SMMU_V3_SVA or
 #                      CONFIG_IOMMU_SVA: the series builds there too,
@@ -60,7 +62,8 @@ touched_kernel_c() { touched '*.c' ':(exclude)tools/'; }
 # .cocciconfig), which could turn checks off: they get an empty one.
 CHECKER_HOME=$BUILD/checker-home
 rm -rf "$CHECKER_HOME" && mkdir -p "$CHECKER_HOME"
-# Directories with touched C files, without those below another one: make
+# Directories with C files that a patch touches (and that the tip has),
+# without those below another one: make
 # builds a directory's subdirectories itself, and building one twice at
 # once races on its modules.order.
 # With them, the directories of in-tree users of the API the series
@@ -70,7 +73,10 @@ rm -rf "$CHECKER_HOME" && mkdir -p "$CHECKER_HOME"
 API_USERS="drivers/misc/uacce drivers/crypto/hisilicon drivers/vfio"
 checked_dirs() {
 	{
-		touched_kernel_c | xargs -rn1 dirname
+		# Every patch's, not only the tip's: a file that a patch
+		# changes and a later one reverts is built at the prefixes too.
+		git -C "$KTREE" log --format= --name-only base..HEAD -- '*.c' ':(exclude)tools/' |
+			xargs -rn1 dirname | while read -r d; do [ ! -d "$KTREE/$d" ] || echo "$d"; done
 		for d in $API_USERS; do [ ! -d "$KTREE/$d" ] || echo "$d"; done
 	} | sort -u |
 		awk '{ for (i = 1; i <= n; i++) if (index($0, d[i] "/") == 1) next; d[++n] = $0; print }'
@@ -418,9 +424,11 @@ bisect | bisect-*)
 	done
 	# bisect_build ARCH: build the worktree's touched directories in
 	# $OUT/bisect-ARCH and print the findings; the build's output goes
-	# to stderr.
+	# to stderr. The symbols of the objects built go to
+	# $OUT/bisect-ARCH/symbols (nm -A -g), for unresolved.py.
 	bisect_build() {
-		local arch=$1 o=$OUT/bisect-$1 rc=0 d m
+		local arch=$1 o=$OUT/bisect-$1 rc=0 d m nm=nm
+		[ "$arch" != arm64 ] || nm=aarch64-linux-gnu-nm
 		# shellcheck disable=SC2046
 		KMAKE_CC_DIAG=1 KTREE=$WT BUILD_OUT=$o "$TOP/scripts/build.sh" "$arch" W=1 \
 			$(for d in $dirs; do echo "$d/"; done) > "$o/make.raw" 2>&1 || rc=$?
@@ -436,6 +444,15 @@ bisect | bisect-*)
 				done
 			done
 		} | normalize || die "findings.py failed on the build's output"
+		rm -f "$o/symbols"
+		if [ $rc -eq 0 ]; then
+			for d in $dirs; do
+				[ ! -f "$o/$d/built-in.a" ] || (cd "$o" && ar t "$d/built-in.a")
+			done > "$o/members"
+			[ -s "$o/members" ] || { echo "no object was built" >&2; return 1; }
+			(cd "$o" && xargs "$nm" -A -g < members) > "$o/symbols" ||
+				{ echo "$nm failed" >&2; return 1; }
+		fi
 		[ $rc -eq 0 ] || echo "build failed with status $rc" >&2
 		return $rc
 	}
@@ -456,12 +473,13 @@ bisect | bisect-*)
 		for arch in $archs; do cat "$OUT/bisect-$arch/build.err" >&2; done
 	}
 	worktree_at base
-	rm -f "$LOGS"/bisect-*
+	rm -rf "$LOGS"/bisect-*
+	mkdir -p "$LOGS/bisect-symbols"
 	build_all base
-	declare -A bad
+	declare -A bad		# "ARCH N": prefix N fails on ARCH
 	for arch in $archs; do
 		[ "$(cat "$LOGS/bisect-base-$arch.rc" 2>/dev/null)" = 0 ] || die "the base does not build on $arch"
-		bad[$arch]=0
+		cp "$OUT/bisect-$arch/symbols" "$LOGS/bisect-symbols/$arch-0"
 	done
 	n=0
 	for c in $(git -C "$KTREE" rev-list --reverse base..HEAD); do
@@ -473,24 +491,47 @@ bisect | bisect-*)
 			if [ "$(cat "$LOGS/bisect-prefix-$arch.rc" 2>/dev/null)" != 0 ]; then
 				echo "does not build on $arch: $subject"
 				sed 's/^/    /' "$LOGS/bisect-prefix-$arch"
-				bad[$arch]=$((bad[$arch] + 1))
+				bad["$arch $n"]=1
 				continue
 			fi
+			cp "$OUT/bisect-$arch/symbols" "$LOGS/bisect-symbols/$arch-$n"
 			new=$(new_findings "$LOGS/bisect-base-$arch" "$LOGS/bisect-prefix-$arch")
 			if [ -n "$new" ]; then
 				echo "new W=1 warnings on $arch after: $subject"
 				echo "$new"
-				bad[$arch]=$((bad[$arch] + 1))
+				bad["$arch $n"]=1
 			else
 				echo "builds clean on $arch: $subject"
+			fi
+		done
+	done
+	# Whether each prefix that built would link: the symbols its objects
+	# need against those of the base and the tip (the tip's symbols are
+	# known only now).
+	i=0
+	for c in $(git -C "$KTREE" rev-list --reverse base..HEAD); do
+		i=$((i + 1))
+		for arch in $archs; do
+			f=$LOGS/bisect-symbols/$arch-$i
+			# A prefix that did not build failed already; with no
+			# symbols of the tip, none is judged (the tip failed).
+			[ -f "$f" ] && [ -f "$LOGS/bisect-symbols/$arch-$n" ] || continue
+			if ! out=$(python3 "$TOP/scripts/unresolved.py" "$LOGS/bisect-symbols/$arch-0" \
+				"$LOGS/bisect-symbols/$arch-$n" "$f"); then
+				[ -n "$out" ] || die "unresolved.py failed on $f"
+				echo "does not link on $arch (needs what nothing defines, or what neither the base nor the series uses): $(git -C "$KTREE" log -1 --format=%s "$c")"
+				sed 's/^/    /' <<<"$out"
+				bad["$arch $i"]=1
 			fi
 		done
 	done
 	worktree_at base
 	failed=0
 	for arch in $archs; do
-		echo "bisect ($arch, $(tr '\n' ' ' <<<"$dirs")): $((n - bad[$arch])) of $n prefixes build with no new W=1 warning"
-		failed=$((failed + bad[$arch]))
+		k=0
+		for key in "${!bad[@]}"; do [ "${key% *}" != "$arch" ] || k=$((k + 1)); done
+		echo "bisect ($arch, $(tr '\n' ' ' <<<"$dirs")): $((n - k)) of $n prefixes build with no new W=1 warning and link"
+		failed=$((failed + k))
 	done
 	[ $failed -eq 0 ] && [ $n -gt 0 ]
 	;;

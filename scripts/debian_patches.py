@@ -29,7 +29,8 @@ BUGFIX = 'bugfix/all/iommu-pasid'
 CARRY = [('abi-changes.txt', 'abi-changes.txt'), ('0000-cover-letter.patch', 'cover-letter.txt')]
 # Patches (by subject) whose change upstream made later in a commit of its
 # own. Ours is written for 6.1, not taken from it; DEP-3's Applied-Upstream
-# tells a packager on a newer base which patch to drop. Each must match.
+# tells a packager on a newer base which patch to drop. Each must match,
+# and each commit must be one UPSTREAM-COMMITS lists (the reviewed ids).
 UPSTREAM = {
     'PCI: Enable PASID only where ACS keeps PASID requests off peers':
         'v6.2, commit:201007ef707a',
@@ -38,6 +39,20 @@ UPSTREAM = {
 
 def fail(msg):
     sys.exit('debian_patches.py: ' + msg)
+
+
+def check_upstream(upstream, list_path):
+    """Fails unless every commit:ID of UPSTREAM's values starts an id of
+    LIST_PATH (UPSTREAM-COMMITS), with 12 lowercase hex digits or more."""
+    with open(list_path) as f:
+        listed = [line.split()[0] for line in f if line.strip() and not line.startswith('#')]
+    for subject, value in upstream.items():
+        ids = re.findall(r'commit:(\S+)', value)
+        if not ids:
+            fail('UPSTREAM names no commit:ID for "%s"' % subject)
+        for c in ids:
+            if not (re.fullmatch('[0-9a-f]{12,40}', c) and any(x.startswith(c) for x in listed)):
+                fail('UPSTREAM\'s commit:%s ("%s") is not an id of %s' % (c, subject, list_path))
 
 
 def unfold(header, name):
@@ -87,6 +102,8 @@ def main():
     ap.add_argument('patches')
     ap.add_argument('out')
     args = ap.parse_args()
+    check_upstream(UPSTREAM, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..',
+                                          'UPSTREAM-COMMITS'))
     carry = [(os.path.join(args.patches, f), to) for f, to in CARRY]
     missing = [p for p, _ in carry if not os.path.isfile(p)]
     if missing:

@@ -21,7 +21,7 @@ if [ -z "${WB_LOCK_FD:-}" ] || ! [ "/proc/$$/fd/$WB_LOCK_FD" -ef "$BUILD/lock" ]
 		# workbench's own settings (README: "Settings").
 		envargs=()
 		for v in HOME USER LOGNAME TERM TMPDIR CI http_proxy https_proxy no_proxy \
-			 CCACHE_DIR KTREE BUILD_OUT WB_BUILD JOBS GUEST_TIMEOUT; do
+			 CCACHE_DIR KTREE BUILD_OUT WB_BUILD JOBS GUEST_TIMEOUT FROM; do
 			[ -z "${!v+set}" ] || envargs+=("$v=${!v}")
 		done
 		exec env -i "${envargs[@]}" WB_CLEAN_ENV=$$ LC_ALL=C \

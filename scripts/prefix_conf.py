@@ -17,9 +17,13 @@ EXPECT_WARN, of the warnings whose format string COMMIT has (every
 stretch of the message without digits, of 8 characters or more), and
 the "kselftest:DIR/PROG" checks, with their KSELFTEST_SKIP and
 KSELFTEST_TESTS items, whose tools/testing/selftests/DIR/PROG.c COMMIT
-has. KUNIT_CASES, the case counts of the whole series, is dropped
-(KUNIT_CASES_UNPINNED=1): a prefix's suites are checked against the plan
-KUnit prints, as the counts of each prefix are not written down.
+has. KUNIT_CASES, the case counts of the whole series, becomes those
+of COMMIT: a suite's count less the cases its case array (the
+KUNIT_CASE entries of the array its .test_cases names) has at HEAD but
+not at COMMIT, provided the entries under a preprocessor conditional
+are the same in both (else the suite's count is left out, and only
+KUnit's plan checks it). The runs of parameterised cases are not pinned
+(KUNIT_CASES_UNPINNED=1).
 Everything else is judged as in the whole series: a case that fails, a
 kernel report, a check that fails. Both bash (boot.sh) and
 results.py take the last assignment of a name. GUEST_CONF is read as
@@ -31,6 +35,36 @@ import subprocess
 import sys
 
 import results
+
+
+def case_array(text, suite):
+    """(entries, conditional entries) of the case array of SUITE in TEXT,
+    the C file that defines it: the number of KUNIT_CASE entries, and the
+    set of (conditions, entry) of those under a preprocessor conditional;
+    None if TEXT does not have it."""
+    m = re.search(r'\.name\s*=\s*"%s"' % re.escape(suite), text)
+    if not m:
+        return None
+    start = text.rfind('struct kunit_suite', 0, m.start())
+    end = text.find('};', m.end())
+    t = re.search(r'\.test_cases\s*=\s*(\w+)', text[start:end]) if start >= 0 and end >= 0 else None
+    a = t and re.search(r'\b%s\s*\[\s*\]\s*=\s*\{' % re.escape(t.group(1)), text)
+    if not a:
+        return None
+    n, conditional, stack = 0, set(), []
+    for line in text[a.end():text.find('};', a.end())].splitlines():
+        d = re.match(r'\s*#\s*(\w+)(.*)', line)
+        if d and d.group(1).startswith('if'):
+            stack.append(line.strip())
+        elif d and d.group(1) in ('else', 'elif'):
+            stack[-1:] = [(stack[-1] if stack else '') + ' ' + line.strip()]
+        elif d and d.group(1) == 'endif':
+            stack[-1:] = []
+        for case in re.findall(r'\bKUNIT_CASE\w*\s*\([^)]*\)', line):
+            n += 1
+            if stack:
+                conditional.add((tuple(stack), ' '.join(case.split())))
+    return n, frozenset(conditional)
 
 
 def expectations(vals, ktree, commit):
@@ -61,6 +95,17 @@ def expectations(vals, ktree, commit):
                            capture_output=True)
         return p.returncode == 0
 
+    def cases(suite):
+        """case_array() of SUITE at COMMIT, from the file that defines it."""
+        for f in files:
+            p = subprocess.run(['git', '-C', ktree, 'show', '%s:%s' % (commit, f)],
+                               capture_output=True, text=True)
+            if p.returncode == 0 and f.endswith('.c'):
+                got = case_array(p.stdout, suite)
+                if got:
+                    return got
+        return None
+
     def defines_case(case):
         return grep(r'KUNIT_CASE(_PARAM)?\(\s*%s\s*[,)]' % re.escape(case), '-E')
 
@@ -87,6 +132,8 @@ def expectations(vals, ktree, commit):
     progs = [c[len('kselftest:'):] for c in vals.get('CHECKS', '').split()
              if c.startswith('kselftest:')]
     gone = {p for p in progs if not has_program(p)}
+    out['CASE_ARRAYS'] = {s: cases(s) for s in results.kunit_pins(vals.get('KUNIT_CASES', ''))
+                          if defines_suite(s)}
     out['CHECKS'] = ' '.join(c for c in vals.get('CHECKS', '').split()
                              if c[len('kselftest:'):] not in gone or not c.startswith('kselftest:'))
     for key in ('KSELFTEST_SKIP', 'KSELFTEST_TESTS'):
@@ -107,13 +154,21 @@ def main():
     # At the series' last commit nothing may be dropped: what is dropped
     # there (a misspelt suite or case) would be dropped everywhere.
     full = expectations(vals, ktree, 'HEAD')
+    head_arrays = full.pop('CASE_ARRAYS')
+    for s, got in head_arrays.items():
+        if got is None:
+            sys.exit('prefix_conf.py: %s: no case array found for suite %s at HEAD' % (conf, s))
     for k, v in full.items():
         if v != ' '.join(vals.get(k, '').split()) and v != ';'.join(
                 i for i in vals.get(k, '').split(';') if i.strip()):
             sys.exit('prefix_conf.py: %s: the series at HEAD does not have all of %s="%s" '
                      '(it has "%s")' % (conf, k, vals.get(k, ''), v))
     out = expectations(vals, ktree, commit)
-    out['KUNIT_CASES'] = ''
+    pins = results.kunit_pins(vals.get('KUNIT_CASES', ''))
+    out['KUNIT_CASES'] = ' '.join(
+        '%s=%d' % (s, pins[s][0] - (head_arrays[s][0] - got[0]))
+        for s, got in sorted(out.pop('CASE_ARRAYS').items())
+        if got and got[1] == head_arrays[s][1])
     out['KUNIT_CASES_UNPINNED'] = '1'
     with open(conf) as f:
         sys.stdout.write(f.read())

@@ -11,7 +11,8 @@ the log as a whole. The guest fails on:
     a parameterised case, their runs) are not as many as KUNIT_CASES pins
     ("suite=CASES[/RUNS] ..."; every listed suite needs one, with RUNS if
     it has a parameterised case, unless KUNIT_CASES_UNPINNED=1 says the
-    guest definition was cut down for a prefix of the series), a case or
+    guest definition was cut down for a prefix of the series: then a
+    suite may have no count, and a count no RUNS), a case or
     a parameter reported twice in one suite, an expectation or assertion
     failure printed for a case after that case's result line, or where no
     case's lines hold it (unindented, inside a WARN's dump), a suite whose result
@@ -619,9 +620,11 @@ def judge(cfg, lines, run_id, boot_status=0, demo=False, series_functions=None):
                     tests.append(('info', info, True, ''))
         if s in pins:
             # A suite with a parameterised case pins its runs too.
+            # (Cut down for a prefix, a pin without runs leaves them free.)
             want_cases, want_runs = pins[s]
-            add('kunit', len(cases) == want_cases and want_runs in (
-                None if sum(over) == len(cases) else (), sum(over)),
+            free = want_runs is None and cfg.get('KUNIT_CASES_UNPINNED') == '1'
+            add('kunit', len(cases) == want_cases and (free or want_runs in (
+                None if sum(over) == len(cases) else (), sum(over))),
                 'suite %s cases' % s,
                 '%d cases, %d runs counting each parameter; KUNIT_CASES pins %d%s'
                 % (len(cases), sum(over), want_cases,
@@ -796,7 +799,7 @@ def main():
     failed = len(counted) - passed
     with open(a.json, 'w') as f:
         json.dump({'guest': guest, 'run_id': a.run_id, 'passed': passed, 'failed': failed,
-                   'tests': [{'kind': k, 'name': n, 'ok': ok, 'detail': d}
+                   'tests': [{'kind': k, 'name': n, 'ok': bool(ok), 'detail': d}
                              for k, n, ok, d in counted]}, f, indent=1)
     for kind, name, ok, detail in tests:
         if kind == 'info':

@@ -1180,6 +1180,55 @@ class PrefixConf(unittest.TestCase):
                 self.assertNotEqual(p.returncode, 0, 'passed: ' + bad)
 
 
+    def test_case_counts_of_a_prefix(self):
+        # The false-pass hunt's: a case compiled out at a prefix (here
+        # one under an #ifdef the guest's kernel lacks) must count.
+        with tempfile.TemporaryDirectory() as tmp:
+            t = os.path.join(tmp, 'linux')
+            suite = ('static struct kunit_suite s = {\n\t.name = "fake-suite",\n'
+                     '\t.test_cases = fake_cases,\n};\n')
+            head = ('static struct kunit_case fake_cases[] = {\n\tKUNIT_CASE(c_one),\n'
+                    '#ifdef CONFIG_X\n\tKUNIT_CASE(c_x),\n#endif\n%s\t{}\n};\n' + suite)
+            moved = head.replace('#ifdef CONFIG_X', '#ifdef CONFIG_Y')
+            fake_tree(t, [('suite', head % ''), ('ifdef moved', moved % ''),
+                          ('case', moved % '\tKUNIT_CASE_PARAM(c_two, gen),\n')])
+            conf = os.path.join(tmp, 'g.conf')
+            prefix_conf = os.path.join(TOP, 'scripts/prefix_conf.py')
+            write(conf, 'SUITES="fake-suite"\nKUNIT_CASES="fake-suite=2/5"\n')
+            pins = []
+            for n in range(3):
+                p = run([sys.executable, prefix_conf, conf, t, git(t, 'rev-parse', 'HEAD~%d' % n)])
+                self.assertEqual(p.returncode, 0, p.stderr)
+                cfg = dict(re.findall(r'^(\w+)="(.*)"$', p.stdout, re.M))
+                self.assertEqual(cfg['KUNIT_CASES_UNPINNED'], '1')
+                pins.append(cfg['KUNIT_CASES'])
+            # HEAD: the count without runs; before c_two: one case less;
+            # where the conditional entries differ from HEAD's: no count.
+            self.assertEqual(pins, ['fake-suite=2', 'fake-suite=1', ''])
+            # A suite whose case array HEAD does not have is a mistake.
+            write(conf, 'SUITES="fake-suite"\nKUNIT_CASES="fake-suite=2/5"\n')
+            git(t, 'commit', '-q', '--allow-empty', '-m', 'empty')
+            os.remove(os.path.join(t, 'drivers/fake/a.c'))
+            write(os.path.join(t, 'drivers/fake/a.c'), 'static struct kunit_suite s = '
+                  '{ .name = "fake-suite" };\nKUNIT_CASE(c_one),\n')
+            git(t, 'commit', '-q', '-am', 'no array')
+            p = run([sys.executable, prefix_conf, conf, t, git(t, 'rev-parse', 'HEAD')])
+            self.assertNotEqual(p.returncode, 0, p.stdout)
+            self.assertIn('no case array found for suite fake-suite', p.stderr)
+
+    def test_prefix_pins_judged(self):
+        # A prefix's pin without runs: the cases count, the runs do not.
+        cfg = fixture_conf('vtd.conf', 'vtd')
+        cut = dict(cfg, KUNIT_CASES_UNPINNED='1',
+                   KUNIT_CASES=re.sub(r'\b(intel-iommu-pasid=\d+)/\d+', r'\1', cfg['KUNIT_CASES']))
+        self.assertEqual(failures('vtd', fixture('vtd'), cfg=cut), [])
+        fewer = dict(cut, KUNIT_CASES=re.sub(r'\bintel-iommu-pasid=(\d+)',
+                                             lambda m: 'intel-iommu-pasid=%d' % (int(m.group(1)) + 1),
+                                             cut['KUNIT_CASES']))
+        self.assertEqual([f[1] for f in failures('vtd', fixture('vtd'), cfg=fewer)],
+                         ['suite intel-iommu-pasid cases'])
+
+
 class Workbench(unittest.TestCase):
     """The scripts, each in a build directory of its own (WB_BUILD)."""
 
@@ -1266,11 +1315,33 @@ class Workbench(unittest.TestCase):
         # A guest result with a test of no known kind, or none at all.
         with open(stages, 'w') as f:
             f.write('{"kind": "setup", "name": "install packages", "status": 0, "seconds": 1, "log": "x"}\n')
+        # The false-pass hunt's: an "ok" that is no boolean, no tests,
+        # counts that the tests do not give.
+        t = {'kind': 'kunit', 'ok': True, 'name': 'x'}
         for r in ({'passed': 1, 'failed': 0, 'tests': [{'kind': 'odd', 'ok': True, 'name': 'x'}]},
-                  {'passed': 1, 'failed': 0}):
+                  {'passed': 1, 'failed': 0},
+                  {'passed': 0, 'failed': 1, 'tests': [dict(t, ok='false')]},
+                  {'passed': 0, 'failed': 0, 'tests': []},
+                  {'passed': 5, 'failed': 3, 'tests': [t] * 5}):
             write(os.path.join(logs, 'result-mock.json'), json.dumps(r))
             p = summary('mock')
             self.assertRegex(p.stdout, r'(?m)^1 passed, 1 failed$', p.stdout + p.stderr)
+        write(os.path.join(logs, 'result-mock.json'),
+              json.dumps({'passed': 1, 'failed': 0, 'tests': [t]}))
+        p = summary('mock')
+        self.assertRegex(p.stdout, r'(?m)^2 passed, 0 failed$', p.stdout + p.stderr)
+        # A status that is no number; a kind of stage the run must have.
+        with open(stages, 'a') as f:
+            f.write('{"kind": "static", "name": "x", "status": false, "seconds": 1, "log": "x"}\n')
+        p = summary()
+        self.assertRegex(p.stdout, r'(?m)^1 passed, 1 failed$', p.stdout + p.stderr)
+        with open(stages, 'w') as f:
+            f.write('{"kind": "setup", "name": "install packages", "status": 0, "seconds": 1, "log": "x"}\n')
+        p = summary('--expect', 'setup')
+        self.assertEqual(p.returncode, 0, p.stdout)
+        p = summary('--expect', 'setup,build')
+        self.assertRegex(p.stdout, r'(?m)^1 passed, 1 failed$', p.stdout + p.stderr)
+        self.assertIn('no build stage was run', p.stdout)
 
     def bisect(self, commits, step='bisect-x86_64'):
         ktree = os.path.join(self.tmp, 'build/linux')
@@ -1290,7 +1361,23 @@ class Workbench(unittest.TestCase):
                          ('two', 'int fake(void) { return 2; }\n')], step='bisect')
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         for arch in ('x86_64', 'arm64'):
-            self.assertIn('bisect (%s, drivers/fake ): 2 of 2 prefixes build' % arch, p.stdout)
+            self.assertIn('bisect (%s, drivers/fake ): 2 of 2 prefixes build with no new W=1 '
+                          'warning and link' % arch, p.stdout)
+
+    def test_bisect_catches_a_prefix_that_does_not_link(self):
+        # The false-pass hunt's: a prefix calls what a later one defines.
+        # Every object compiles; the prefix would not link. What the tip
+        # also needs from the rest of the kernel is defined there.
+        p = self.bisect([('call', {'a.c': 'int later(void);\nint outside(void);\n'
+                                   'int fake(void) { return later() + outside(); }\n'}),
+                         ('define', {'b.c': 'int later(void) { return 1; }\n'})], step='bisect')
+        self.assertNotEqual(p.returncode, 0, 'a prefix that does not link passed:\n' + p.stdout)
+        for arch in ('x86_64', 'arm64'):
+            self.assertRegex(p.stdout, r'does not link on %s \(.*\): call\n    later '
+                             r'\(drivers/fake/a\.o\)\n(?!    outside)' % arch)
+            self.assertIn('bisect (%s, drivers/fake ): 1 of 2 prefixes' % arch, p.stdout)
+        self.assertNotIn('does not link on x86_64 (needs what nothing defines, or what neither the '
+                         'base nor the series uses): define', p.stdout)
 
     def test_bisect_catches_a_new_warning(self):
         p = self.bisect([('warns', 'int fake(void) { int unused; return 1; }\n')])
@@ -1345,6 +1432,15 @@ class Workbench(unittest.TestCase):
             self.assertNotIn(word, seen, 'the user environment reached the build')
         self.assertIn('LC_ALL=C\n', seen)
         self.assertIn('ARCH=x86_64 ', seen)
+
+    def test_settings_reach_the_scripts(self):
+        # The clean environment keeps the README's settings: FROM reaches
+        # prefix-guests.sh, which checks it before anything else.
+        ktree = os.path.join(self.tmp, 'build/linux')
+        fake_tree(ktree, [])
+        p = self.script('prefix-guests.sh', env={'KTREE': ktree, 'FROM': 'x1'})
+        self.assertNotEqual(p.returncode, 0, p.stdout)
+        self.assertIn('FROM=x1: a patch number', p.stderr)
 
     def test_configuration_is_made_again_when_its_inputs_change(self):
         ktree = os.path.join(self.tmp, 'build/linux')
@@ -1430,10 +1526,12 @@ class Citations(unittest.TestCase):
               '72f98ef9a4be30d2a60136dd6faee376f780d06c iommu: disable SVA when CONFIG_X86 is set\n'
               '201007ef707a PCI: Enable PASID only when ACS RR & UF enabled on upstream path\n')
 
-    def patch(self, name, body, tail='---\n drivers/x.c | 2 +-\n'):
+    DIFF = '---\n drivers/x.c | 2 +-\ndiff --git a/drivers/x.c b/drivers/x.c\n'
+
+    def patch(self, name, body, tail=DIFF, subject='iommu: x'):
         path = os.path.join(self.tmp, name)
         write(path, 'From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n'
-              'Subject: [PATCH] iommu: x\n\n' + body + tail)
+              'Subject: [PATCH] %s\n\n' % subject + body + tail)
         return path
 
     GOOD = ('Since commit 201007ef707a ("PCI: Enable PASID only when ACS RR & UF enabled on\n'
@@ -1442,10 +1540,11 @@ class Citations(unittest.TestCase):
             'Link: https://lore.kernel.org/r/20220607014942.3954894-1-x@y.z\n'
             'Signed-off-by: Seed 85555a6e maintainers <seed-85555a6e@example.org>\n')
 
-    def findings(self, body, tail='---\n drivers/x.c | 2 +-\n', good=True):
+    def findings(self, body, tail=DIFF, good=True, subject='iommu: x'):
         """citations.py's findings on a patch of BODY, cited beside a
-        patch that cites both listed commits (GOOD) unless not GOOD."""
-        paths = [self.patch('1.patch', body, tail)]
+        patch that cites both listed commits (GOOD) unless not GOOD; a
+        TAIL without a diff makes it a cover letter."""
+        paths = [self.patch('1.patch', body, tail, subject)]
         if good:
             paths.append(self.patch('2.patch', self.GOOD))
         return citations.check(self.list, paths)
@@ -1462,7 +1561,7 @@ class Citations(unittest.TestCase):
         self.assertEqual(self.findings(self.GOOD, good=False), [])
         self.assertEqual(self.findings('That commit added a "faced" cc.\n'
                                        'Built with aarch64-linux-gnu-gcc.\n',
-                                       '---\n+\tx = 0xdeadbeefcafe1;\n+\t/* deadbeef12 */\n'), [])
+                                       self.DIFF + '+\tx = 0xdeadbeefcafe1;\n+\t/* deadbeef12 */\n'), [])
         cover = ('Upstream did this in (201007ef707a), later 72f98ef9a4be30d2 "iommu:\n'
                  '  disable SVA when CONFIG_X86 is set".\n\nABI\n---\n\nSeed 85555a6e maintainers (2):\n'
                  '  iommu: x\n\n')
@@ -1517,6 +1616,35 @@ class Citations(unittest.TestCase):
         f = self.findings(self.GOOD.replace('ACS RR & UF', 'ACS RR and UF'), good=False)
         self.assertIn('201007ef707a is "PCI: Enable PASID only when ACS RR & UF', f[0])
 
+    def test_every_form_of_subject_is_checked(self):
+        # The false-pass hunt's: subjects in single quotes or none.
+        right = 'PCI: Enable PASID only when ACS RR & UF enabled on\n upstream path'
+        for body in ('As in 201007ef707a (%s).\n', 'Needs 201007ef707a %s, in 6.2.\n',
+                     "As in 201007ef707a ('%s').\n", 'As in 201007ef707a \u2018%s\u2019.\n'):
+            self.assertEqual(self.findings(body % right), [], body)
+            f = self.findings(body % 'PCI: Enable PASID always')
+            self.assertEqual(len(f), 1, (body, f))
+            self.assertIn('201007ef707a is "PCI: Enable PASID only', f[0])
+        # An apostrophe is no quote.
+        self.assertEqual(self.findings("201007ef707a's check, and 201007ef707a's test.\n"), [])
+
+    def test_every_place_of_a_citation_is_read(self):
+        # The false-pass hunt's: an id after a stable trailer's "#", a
+        # line like a shortlog head or a base-commit: line in a patch's
+        # message, in the Subject: header, or written in digits alone.
+        for body, subject in (
+                ('Cc: stable@vger.kernel.org # 6.1.x: 201007ef707b: PCI: Enable PASID always\n',
+                 'iommu: x'),
+                ('It partly reverts 201007ef707b in two places (2):\n', 'iommu: x'),
+                ('base-commit: 0123\nAs 201007ef707b ("PCI: wrong") did.\n', 'iommu: x'),
+                ('As upstream 123456789012 did.\n', 'iommu: x'),
+                ('Text.\n', 'iommu: x, as\n upstream (since 72f98ef9a4bf)')):
+            f = self.findings(body, subject=subject)
+            self.assertEqual(len(f), 1, (body, subject, f))
+            self.assertRegex(f[0], r'1\.patch:\d+: ', f)
+        # People stay out of it: a name, an address.
+        self.assertEqual(self.findings('Cc: Dead Beef 1234 <deadbeef1234@example.org>\n'), [])
+
     def test_an_uncited_entry_or_a_bad_line_fails(self):
         write(self.list, '72f98ef9a4be iommu: disable SVA when CONFIG_X86 is set\n'
               '72f98ef9a4be30d2 iommu: disable SVA when CONFIG_X86 is set\n'
@@ -1534,6 +1662,20 @@ class Citations(unittest.TestCase):
         r = run([sys.executable, os.path.join(TOP, 'scripts', 'citations.py'), self.list, p])
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertIn('0123456789ab is not in', r.stdout)
+
+
+class DebianUpstream(unittest.TestCase):
+    """debian_patches.py: an Applied-Upstream commit must be a listed one."""
+
+    def test_applied_upstream_commits_are_listed(self):
+        sys.path.insert(0, os.path.join(TOP, 'scripts'))
+        import debian_patches
+        listed = os.path.join(TOP, 'UPSTREAM-COMMITS')
+        debian_patches.check_upstream(debian_patches.UPSTREAM, listed)
+        for value in ('v6.2, commit:201007ef707b', 'v6.2, commit:201007ef70', 'v6.2',
+                      'v6.2, commit:201007EF707A'):
+            with self.assertRaises(SystemExit, msg=value):
+                debian_patches.check_upstream({'PCI: x': value}, listed)
 
 
 class Lint(unittest.TestCase):

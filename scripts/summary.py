@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""summary.py LOGS GUEST...: the verdict of one workbench run.
+"""summary.py LOGS [--expect KIND,...] GUEST...: the verdict of one
+workbench run.
 
 Reads LOGS/stages.jsonl (one line per stage: set-up, self-test, static
 checks, kernel builds, boots) and LOGS/result-GUEST.json for each guest
 the run was to boot, prints one line per kind of test, and ends with
-"N passed, N failed". A guest without a result counts as a failure, and so
-does a run that counted nothing. Exits 1 unless everything passed.
+"N passed, N failed". Each of these counts as a failure: a guest without
+a result, or whose result lists no test or counts other than its tests
+give; a stage line or a test that is not of the form the workbench
+writes (a status that is not a number, an "ok" that is not true or
+false); a kind of stage in --expect that no stage is of; a run that
+counted nothing. Exits 1 unless everything passed.
 """
 import json
 import os
@@ -27,6 +32,9 @@ KINDS = [  # (key, label)
 
 def main():
     logs, guests = sys.argv[1], sys.argv[2:]
+    expect = []
+    if guests[:1] == ['--expect']:
+        expect, guests = guests[1].split(','), guests[2:]
     counts = {k: [0, 0] for k, _ in KINDS}
     failures = []
     path = os.path.join(logs, 'stages.jsonl')
@@ -37,6 +45,8 @@ def main():
         try:
             s = json.loads(line)
             kind, ok = s['kind'], s['status'] == 0
+            if type(s['status']) is not int:
+                raise TypeError('status')
             if kind != 'boot':
                 counts[kind]
         except (ValueError, TypeError, KeyError):
@@ -49,18 +59,26 @@ def main():
         counts[kind][0 if ok else 1] += 1
         if not ok:
             failures.append('%s (%s)' % (s.get('name'), s.get('log')))
+    for kind in expect:
+        if kind not in counts or not any(s['kind'] == kind for s in stages):
+            counts['setup'][1] += 1
+            failures.append('no %s stage was run' % kind)
     per_guest = []
     for g in guests:
         path = os.path.join(logs, 'result-%s.json' % g)
         try:
             r = json.load(open(path))
-            tests = [(t['kind'], bool(t['ok']), t['name']) for t in r['tests']]
-            if not all(k in counts for k, _, _ in tests):
+            tests = [(t['kind'], t['ok'], t['name']) for t in r['tests']]
+            if not all(k in counts and type(ok) is bool for k, ok, _ in tests):
                 raise KeyError('kind')
+            # The counts are the tests': none is left out or made up.
+            n_ok = sum(1 for _, ok, _ in tests if ok)
+            if not tests or (r['passed'], r['failed']) != (n_ok, len(tests) - n_ok):
+                raise ValueError('counts')
             line = '%s %d/%d' % (g, r['passed'], r['passed'] + r['failed'])
         except (OSError, ValueError, TypeError, KeyError):
             counts['check'][1] += 1
-            failures.append('guest %s: no result' % g)
+            failures.append('guest %s: no result, or one not of the workbench\'s form' % g)
             per_guest.append('%s: no result' % g)
             continue
         for kind, ok, name in tests:

@@ -20,7 +20,11 @@ summary() {
 	say "== summary"
 	say "  total time $((SECONDS - start))s; stage times and logs in ${LOGS#"$TOP"/}/stages.jsonl"
 	if command -v python3 >/dev/null; then
-		python3 "$TOP/scripts/summary.py" "$LOGS" "${guests[@]}"
+		# The kinds of stage this run must have recorded.
+		expect=setup,selftest,static
+		[ "$what" = static ] || expect=$expect,build,coverage
+		[ "$what" != long ] || expect=$expect,config,prefix
+		python3 "$TOP/scripts/summary.py" "$LOGS" --expect "$expect" "${guests[@]}"
 		exit
 	fi
 	# No python3: the set-up failed before installing it.

@@ -17,6 +17,12 @@ of the source of KTREE's HEAD.
                 takes up to 50 minutes; layout and comments alone do not
                 change the source)
 
+abi_changes.py KTREE --current FILE: fails unless FILE is of HEAD's
+source without any build: its head and API section are what this prints,
+and each architecture has a block of HEAD's source and of the Debian
+configuration BASE pins (make test's apply step: the Debian export
+carries FILE).
+
 API: for every header under include/ that differs between the tag "base"
 and HEAD of the git tree KTREE, compares
 the declarations universal-ctags finds in the two versions: functions
@@ -284,8 +290,41 @@ values of macros and enumerators are not listed; the cover letter's
 """
 
 
+def current(ktree, path):
+    """Exits unless the file at PATH is of KTREE's HEAD (see --current)."""
+    series = git(ktree, 'rev-parse', 'HEAD').strip()
+    try:
+        with open(path) as fh:
+            text = fh.read()
+    except OSError as e:
+        sys.exit('abi_changes.py: %s' % e)
+    bad = []
+    want = '\n'.join([HEAD, 'Public headers', '--------------', ''] + api(ktree, 'base', series)
+                     + ['', 'Exported symbols', '----------------', ''])
+    if not text.startswith(want):
+        bad.append('its head or API section is not what HEAD gives')
+    blocks = kept_sections(path)
+    for arch in ARCHES:
+        sid = source_id(ktree, series, arch)
+        pin = 'linux-config-6.1 %s)' % config_pin(arch).split()[0]
+        if arch not in blocks:
+            bad.append('it has no %s block' % arch)
+        elif blocks[arch][0] != sid:
+            bad.append('its %s block is of source %s, not %s' % (arch, blocks[arch][0], sid))
+        elif pin not in blocks[arch][1][0]:
+            bad.append('its %s block is not of the configuration BASE pins (%s)' % (arch, pin))
+    if bad:
+        sys.exit('abi_changes.py: %s is not current: %s; run scripts/config-build.sh for '
+                 'the Debian configurations, then "make abi-changes"' % (path, '; '.join(bad)))
+    print('%s is of HEAD\'s source (%s)' % (path, ', '.join(
+        '%s %s' % (a, blocks[a][0]) for a in ARCHES)))
+
+
 def main():
     args = sys.argv[1:]
+    if len(args) == 3 and args[1] == '--current':
+        current(args[0], args[2])
+        return
     check = keep = None
     if len(args) == 4 and args[2] in ('--check', '--keep'):
         if args[2] == '--check':
@@ -294,7 +333,8 @@ def main():
             keep = args[3]
         del args[2:]
     if len(args) != 2:
-        sys.exit('usage: abi_changes.py KTREE BUILDS [--check FILE | --keep FILE]')
+        sys.exit('usage: abi_changes.py KTREE BUILDS [--check FILE | --keep FILE] | '
+                 'KTREE --current FILE')
     ktree, builds = args
     series = git(ktree, 'rev-parse', 'HEAD').strip()
     out = [HEAD, 'Public headers', '--------------', '']

@@ -856,12 +856,23 @@ class AbiTools(unittest.TestCase):
         self.assertIn(', source ', p.stdout)
         write(out, p.stdout)
         self.assertEqual(abi('--check', out).returncode, 0)
+        current = [sys.executable, script, t, '--current', out]
+        self.assertEqual(run(current).returncode, 0, run(current).stderr)
+        # Without a build: an edited API section, another source, another
+        # configuration are not current.
+        for old, new in (('Public headers\n--------------\n', 'Public headers\n--------------\nx\n'),
+                         (', source ', ', source 0'),
+                         ('linux-config-6.1 ', 'linux-config-6.1 0.')):
+            write(out + '.bad', p.stdout.replace(old, new, 1))
+            q = run(current[:-1] + [out + '.bad'])
+            self.assertNotEqual(q.returncode, 0, (old, q.stdout))
         shutil.rmtree(os.path.join(builds, 'debian-i386'))
         self.assertNotEqual(abi('--check', out).returncode, 0, '--check without a build passed')
         p = abi('--keep', out)
         with open(out) as f:
             self.assertEqual((p.returncode, p.stdout), (0, f.read()), p.stderr)
         git(t, 'checkout', '-q', 'main')        # "code": another source
+        self.assertNotEqual(run(current).returncode, 0, 'a file of another source is current')
         head = git(t, 'rev-parse', 'HEAD')
         build('amd64', head)
         build('arm64', head)

@@ -507,7 +507,13 @@ bisect | bisect-*)
 	done
 	# Whether each prefix that built would link: the symbols its objects
 	# need against those of the base and the tip (the tip's symbols are
-	# known only now).
+	# known only now), and the base's exports outside the checked
+	# directories (what a test calls at one prefix only).
+	# shellcheck disable=SC2046
+	git -C "$KTREE" grep -hoE '^\s*EXPORT_SYMBOL(_NS)?(_GPL)?\(\s*\w+' base -- '*.c' \
+		$(for d in $dirs; do echo ":(exclude)$d"; done) |
+		sed -E 's/.*\(\s*//' | sort -u > "$LOGS/bisect-symbols/exports"
+	[ -s "$LOGS/bisect-symbols/exports" ] || die "no EXPORT_SYMBOL found in the base"
 	i=0
 	for c in $(git -C "$KTREE" rev-list --reverse base..HEAD); do
 		i=$((i + 1))
@@ -517,9 +523,9 @@ bisect | bisect-*)
 			# symbols of the tip, none is judged (the tip failed).
 			[ -f "$f" ] && [ -f "$LOGS/bisect-symbols/$arch-$n" ] || continue
 			if ! out=$(python3 "$TOP/scripts/unresolved.py" "$LOGS/bisect-symbols/$arch-0" \
-				"$LOGS/bisect-symbols/$arch-$n" "$f"); then
+				"$LOGS/bisect-symbols/$arch-$n" "$f" "$LOGS/bisect-symbols/exports"); then
 				[ -n "$out" ] || die "unresolved.py failed on $f"
-				echo "does not link on $arch (needs what nothing defines, or what neither the base nor the series uses): $(git -C "$KTREE" log -1 --format=%s "$c")"
+				echo "does not link on $arch (needs what nothing defines, or what neither the base nor the series uses nor the base exports): $(git -C "$KTREE" log -1 --format=%s "$c")"
 				sed 's/^/    /' <<<"$out"
 				bad["$arch $i"]=1
 			fi
